@@ -1,0 +1,78 @@
+"""The ``cir`` command: a thin adapter over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import find_project
+from .register import LoadResult, Progress, load_register
+from .reporters import REPORTERS, summary
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long loads, only when a person is watching."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 500 or not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
+
+
+def load_project(path: Path | None, *, use_cache: bool = True, progress: Progress | None = None) -> LoadResult:
+    """Find the project at ``path`` (or around the current folder) and load it, or exit 2."""
+    project = find_project(path, search_up=path is None)
+    if project is None:
+        where = str(path) if path else "the current folder or its parents"
+        click.echo(f"error: no cir project in {where}: expected a site_config/ folder "
+                   "(run in the register repository or pass its path)", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    return load_register(project, use_cache=use_cache, progress=progress)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cir")
+def cli() -> None:
+    """cir-portal: validate and publish a continual improvement register."""
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True,
+              help="text for people, json for tools, github for GitHub Actions annotations.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the .cir-cache/ folder.")
+def validate(path: Path | None, fmt: str, no_cache: bool) -> None:
+    """Check every record and configuration file of the register at PATH.
+
+    Exit status: 0 valid (warnings may be printed), 1 at least one error,
+    2 the check could not run (no project, unusable configuration).
+    """
+    result = load_project(path, use_cache=not no_cache, progress=_ProgressBar("validating"))
+    sys.stdout.write(REPORTERS[fmt](result.issues))
+    records = len(result.sources)
+    line = summary(records, result.issues)
+    if result.config is None:
+        line = "the configuration has errors; records were not checked"
+    click.echo(line, err=fmt != "text")
+    if result.config is None:
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_ERRORS if result.errors else EXIT_OK)
+
+
+def main() -> None:
+    cli(prog_name="cir")
