@@ -74,5 +74,29 @@ def validate(path: Path | None, fmt: str, no_cache: bool) -> None:
     sys.exit(EXIT_ERRORS if result.errors else EXIT_OK)
 
 
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the docs tree to (created; must be empty or absent).")
+def render(path: Path | None, out: Path) -> None:
+    """Write the complete generated docs tree (decorated record pages, generated pages,
+    assets, exports) to a folder, for building with another site engine."""
+    from .site import render as render_tree
+
+    result = load_project(path)
+    sys.stdout.write(REPORTERS["text"](result.issues))
+    if result.config is None or result.register is None:
+        sys.exit(EXIT_UNUSABLE)
+    if result.errors:
+        click.echo(summary(len(result.sources), result.issues), err=True)
+        sys.exit(EXIT_ERRORS)
+    if out.exists() and any(out.iterdir()):
+        click.echo(f"error: {out} is not empty; choose a new folder", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    written = render_tree(result.register, result.project, out)
+    click.echo(f"wrote {written} files to {out}")
+
+
 def main() -> None:
     cli(prog_name="cir")

@@ -123,6 +123,7 @@ class Register:
     assessments: list[Assessment] = field(default_factory=list)
     lessons_by_improvement: dict[str, list[Lesson]] = field(default_factory=lambda: defaultdict(list))
     improvements_by_objective: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
+    improvements_by_lesson: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvement_for_gap: dict[tuple[str, str], Improvement] = field(default_factory=dict)
 
     def get(self, rid: str) -> Record | None:
@@ -159,6 +160,7 @@ def build_register(config: Config, project: Project, sources: list[SourceFile]) 
             reg.lessons_by_improvement[iid].append(lesson)
     for imp in reg.improvements:
         for lid in imp.lessons:
+            reg.improvements_by_lesson[lid].append(imp)
             lesson = reg.records.get(lid)
             if isinstance(lesson, Lesson) and lesson not in reg.lessons_by_improvement[imp.id]:
                 reg.lessons_by_improvement[imp.id].append(lesson)

@@ -1,0 +1,132 @@
+"""The MkDocs adapter: validates the register, then hands MkDocs the generated site tree.
+
+This is the only module that imports MkDocs; every hook calls into the library.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .config import Project
+from .issues import Issue
+from .markup import esc
+from .register import LoadResult, load_register
+from .reporters import location
+from .site import ASSET_DIR, SiteTree, build_tree, content_epoch
+
+log = get_plugin_logger(__name__)
+
+
+class CirPluginConfig(base.Config):
+    #: the register repository (default: the folder of mkdocs.yml)
+    project = c.Optional(c.Type(str))
+    #: reuse per-file validation results from .cir-cache/
+    cache = c.Type(bool, default=True)
+
+
+class CirPlugin(BasePlugin[CirPluginConfig]):
+    """Publishes the continual improvement register with Material for MkDocs."""
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.result: LoadResult | None = None
+        self.tree = SiteTree()
+        self.bodies: dict[str, str] = {}
+        self.problems: list[Issue] = []
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate the register and build the site tree (default priority; before search reads the language)."""
+        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        project = Project(root.resolve())
+        result = load_register(project, use_cache=self.config.cache)
+        self.result = result
+        for issue in result.issues:
+            text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
+            if issue.hint:
+                text += f" ({issue.hint})"
+            if issue.severity == "error":
+                log.warning(text)
+            else:
+                log.info(text)
+        self.problems = result.errors
+        if result.config is None or result.register is None:
+            raise PluginError("the register's configuration has errors (above); run `cir validate` to see them")
+        if result.errors and self.command != "serve":
+            files = len({i.path for i in result.errors})
+            raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
+                              "run `cir validate` to see them with hints")
+        portal = result.config.portal
+        config.theme["language"] = portal.language
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            # MkDocs dates the sitemap from this; take it from the content, not the clock.
+            os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
+        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+        for css in (f"{ASSET_DIR}/cir.css",):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        scripts = [str(s) for s in config.extra_javascript]
+        if f"{ASSET_DIR}/cir.js" not in scripts:
+            config.extra_javascript.append(f"{ASSET_DIR}/cir.js")
+        self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                               site_url=config.site_url or "")
+        self.bodies = {r.src_uri: r.body for r in result.register.all()}
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        for src_uri, markdown in sorted(self.tree.pages.items()):
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+                continue
+            files.append(File.generated(config, src_uri, content=markdown))
+        for src_uri, data in sorted(self.tree.files.items()):
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, src_uri, content=data))
+        return files
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
+        body = self.bodies.get(page.file.src_uri)
+        return body
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put the record card in front of the body; in serve mode, show validation errors on top."""
+        src_uri = page.file.src_uri
+        if src_uri in self.tree.titles:
+            page.meta["title"] = esc(self.tree.titles[src_uri])
+        markdown = self.tree.decorate(src_uri, markdown)
+        if self.problems:
+            markdown = _problems_banner(self.problems) + "\n\n" + markdown
+        return markdown
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild on changes to site_config/ and schemas/ too (default priority)."""
+        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        for folder in ("site_config", "schemas"):
+            if (root / folder).is_dir():
+                server.watch(str(root / folder))
+        return server
+
+
+def _problems_banner(problems: list[Issue]) -> str:
+    items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
+    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
+            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"<ul>{items}</ul>{more}</div>")

@@ -1,0 +1,300 @@
+"""The site: every page, asset and export the portal publishes, as one in-memory tree.
+
+``build_tree`` is the single code path behind the MkDocs plugin and ``cir render``: the
+plugin hands the tree to MkDocs, ``render`` writes it to a folder for any other engine.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from .config import AFFECTS_KINDS, Config, Project
+from .i18n import Translator
+from .markup import esc, link, page_url, relative_url, slug
+from .model import Improvement, Record, Register
+
+#: src_uri of the generated pages
+REGISTER_PAGE = "register.md"
+BOARD_PAGE = "board.md"
+CASCADE_PAGE = "cascade.md"
+GOVERNANCE_PAGE = "governance.md"
+GUIDE_PAGE = "guide.md"
+BROWSE_PAGE = "browse/index.md"
+ASSET_DIR = "assets/cir"
+CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
+
+
+@dataclass
+class SiteTree:
+    """Generated pages (Markdown), record-page decorations, and static files."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    decorations: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def decorate(self, src_uri: str, markdown: str) -> str:
+        """A record page's Markdown with its card in front."""
+        card = self.decorations.get(src_uri)
+        return f"{card}\n\n{markdown}" if card else markdown
+
+
+def content_epoch(project: Project, register: Register | None = None) -> int:
+    """Seconds since the epoch that stand for "now" in the built site, taken from the content.
+
+    SOURCE_DATE_EPOCH when set; else the last commit of the project; else the latest date
+    in the register; never the wall clock (two builds of the same content are identical).
+    """
+    import os
+
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.strip().isdigit():
+        return int(env)
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project.root, capture_output=True,
+                             text=True, timeout=10, check=False)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    dates = []
+    for record in register.all() if register else []:
+        for key in ("raised", "date", "closed_on", "approved_on", "horizon"):
+            value = record.get(key)
+            if isinstance(value, str):
+                dates.append(value)
+        dates.extend(h["date"] for h in record.get("history") or [])
+    latest = max(dates) if dates else "2000-01-01"
+    return int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp())
+
+
+class Site:
+    """What every view needs: the register, labels in the site language, and URLs."""
+
+    def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
+                 epoch: int | None = None) -> None:
+        self.register = register
+        self.project = project
+        self.config: Config = register.config
+        self.lang = self.config.portal.language
+        self.t = Translator(self.lang)
+        self.directory_urls = directory_urls
+        self.epoch = content_epoch(project, register) if epoch is None else epoch
+        self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
+
+    # --- URLs
+    def url(self, src_uri: str) -> str:
+        return page_url(src_uri, self.directory_urls)
+
+    def href(self, from_src: str, to_src: str, fragment: str = "") -> str:
+        to = self.url(to_src) + (f"#{fragment}" if fragment else "")
+        return relative_url(self.url(from_src), to)
+
+    def file_href(self, from_src: str, path: str) -> str:
+        return relative_url(self.url(from_src), path)
+
+    # --- entities and their pages
+    def person_page(self, pid: str) -> str:
+        return f"browse/people/{pid}.md"
+
+    def team_page(self, tid: str) -> str:
+        return f"browse/teams/{tid}.md"
+
+    def category_page(self, category: str, key: str) -> str:
+        return f"browse/{CATEGORY_FOLDERS[category]}/{key}.md"
+
+    @cached_property
+    def tag_slugs(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        used: set[str] = set()
+        for tag in sorted({t for r in self.register.all() for t in r.tags}):
+            base = s = slug(tag)
+            n = 2
+            while s in used:
+                s, n = f"{base}-{n}", n + 1
+            used.add(s)
+            out[tag] = s
+        return out
+
+    def tag_page(self, tag: str) -> str:
+        return f"browse/tags/{self.tag_slugs[tag]}.md"
+
+    def person_name(self, pid: str | None) -> str:
+        if not pid:
+            return ""
+        person = self.config.people.get(pid)
+        return person.name.text(self.lang) if person else pid
+
+    def team_of(self, pid: str | None) -> str | None:
+        person = self.config.people.get(pid or "")
+        return person.team if person else None
+
+    def team_name(self, tid: str | None) -> str:
+        team = self.config.teams.get(tid or "")
+        return team.name.text(self.lang) if team else (tid or "")
+
+    def label(self, category: str, key: str) -> str:
+        entry = self.config.taxonomy.get(category, {}).get(key)
+        return entry.name.text(self.lang) if entry else key
+
+    def affects_label(self, item: str) -> str:
+        kind, _, key = item.partition("/")
+        return self.label(AFFECTS_KINDS.get(kind, ""), key)
+
+    def status_label(self, key: str) -> str:
+        status = self.config.workflow.statuses.get(key)
+        return status.label.text(self.lang) if status else key
+
+    def word(self, key: str) -> str:
+        """A controlled value (high, achieved, ...) in the site language."""
+        return self.t(key)
+
+    # --- links (escaped HTML)
+    def person_link(self, from_src: str, pid: str | None) -> str:
+        if not pid:
+            return ""
+        if pid in self.config.people:
+            return link(self.href(from_src, self.person_page(pid)), self.person_name(pid))
+        return esc(pid)
+
+    def team_link(self, from_src: str, tid: str | None) -> str:
+        if not tid:
+            return ""
+        return link(self.href(from_src, self.team_page(tid)), self.team_name(tid))
+
+    def affects_link(self, from_src: str, item: str) -> str:
+        kind, _, key = item.partition("/")
+        category = AFFECTS_KINDS.get(kind)
+        if category is None or key not in self.config.taxonomy.get(category, {}):
+            return esc(item)
+        return link(self.href(from_src, self.category_page(category, key)), self.label(category, key))
+
+    def tag_link(self, from_src: str, tag: str) -> str:
+        return link(self.href(from_src, self.tag_page(tag)), tag, "cir-tag")
+
+    def record_link(self, from_src: str, rid: str, *, with_title: bool = True) -> str:
+        record = self.register.get(rid)
+        if record is None:
+            return esc(rid)
+        text = f"{rid} {record.title}" if with_title else rid
+        return link(self.href(from_src, record.src_uri), text)
+
+    def status_badge(self, status: str) -> str:
+        return f'<span class="cir-status cir-status--{esc(status)}">{esc(self.status_label(status))}</span>'
+
+    # --- indexes
+    @cached_property
+    def improvements_by_person(self) -> dict[str, list[Improvement]]:
+        out: dict[str, list[Improvement]] = defaultdict(list)
+        for imp in self.register.improvements:
+            for pid in {imp.owner, imp.get("requester"), imp.get("approved_by")}:
+                if isinstance(pid, str) and pid in self.config.people:
+                    out[pid].append(imp)
+        return out
+
+    @cached_property
+    def improvements_by_team(self) -> dict[str, list[Improvement]]:
+        out: dict[str, list[Improvement]] = defaultdict(list)
+        for imp in self.register.improvements:
+            team = self.team_of(imp.owner) or self.team_of(imp.get("requester"))
+            if team:
+                out[team].append(imp)
+        return out
+
+    @cached_property
+    def records_by_affects(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = defaultdict(list)
+        for record in self.register.all():
+            for item in record.affects:
+                out[item].append(record)
+        for asm in self.register.assessments:
+            out[f"practice/{asm.get('practice')}"].append(asm)
+        return out
+
+    @cached_property
+    def records_by_tag(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = defaultdict(list)
+        for record in self.register.all():
+            for tag in record.tags:
+                out[tag].append(record)
+        return out
+
+
+def asset_bytes(name: str) -> bytes:
+    return resources.files("cir_portal").joinpath("assets", name).read_bytes()
+
+
+#: View modules that contribute to the site. Each may define ``pages(site) -> {src_uri: markdown}``,
+#: ``files(site, site_url) -> {path: bytes}`` and ``card_sections(site, record) -> str`` (HTML
+#: appended to a record's card). Order is the order of card sections.
+VIEW_MODULES = ("pages", "guide", "exports")
+
+
+def _views() -> list[object]:
+    import importlib
+
+    return [importlib.import_module(f"cir_portal.{name}") for name in VIEW_MODULES]
+
+
+def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
+               site_url: str = "") -> SiteTree:
+    """Every generated page, record card, asset and export of the portal."""
+    from . import cards
+
+    site = Site(register, project, directory_urls=directory_urls, epoch=epoch)
+    tree = SiteTree()
+    views = _views()
+    extras = [v.card_sections for v in views if hasattr(v, "card_sections")]
+    for record in register.all():
+        card = cards.card(site, record)
+        more = "".join(fn(site, record) for fn in extras)
+        if more:
+            card = card.removesuffix("</div>") + more + "</div>"
+        tree.decorations[record.src_uri] = card
+        tree.titles[record.src_uri] = f"{record.id} {record.title}"
+    for view in views:
+        if hasattr(view, "pages"):
+            tree.pages.update(view.pages(site))
+        if hasattr(view, "files"):
+            tree.files.update(view.files(site, site_url))
+    for name in ("cir.js", "cir.css"):
+        tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
+    return tree
+
+
+def render(register: Register, project: Project, out: Path) -> int:
+    """Write the complete generated docs tree (record pages decorated) to ``out``; returns files written."""
+    tree = build_tree(register, project)
+    written = 0
+    content = project.content
+    by_src = {r.src_uri: r for r in register.all()}
+    for path in sorted(content.rglob("*")):
+        if not path.is_file():
+            continue
+        src_uri = path.relative_to(content).as_posix()
+        target = out / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        record = by_src.get(src_uri)
+        if record is not None:
+            title = tree.titles[src_uri].replace('"', '\\"')
+            target.write_text(f'---\ntitle: "{title}"\n---\n\n' + tree.decorate(src_uri, record.body), encoding="utf-8")
+        else:
+            target.write_bytes(path.read_bytes())
+        written += 1
+    for src_uri, markdown in sorted(tree.pages.items()):
+        target = out / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(markdown, encoding="utf-8")
+        written += 1
+    for src_uri, data in sorted(tree.files.items()):
+        target = out / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written += 1
+    return written
