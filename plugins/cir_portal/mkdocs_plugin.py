@@ -75,15 +75,17 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
             os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-        for css in (f"{ASSET_DIR}/cir.css",):
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        scripts = [str(s) for s in config.extra_javascript]
-        if f"{ASSET_DIR}/cir.js" not in scripts:
-            config.extra_javascript.append(f"{ASSET_DIR}/cir.js")
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
         self.bodies = {r.src_uri: r.body for r in result.register.all()}
+        # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
+        scripts = {str(s) for s in config.extra_javascript}
+        for path in sorted(self.tree.files):
+            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
+                if path.endswith(".css") and path not in config.extra_css:
+                    config.extra_css.append(path)
+                elif path.endswith(".js") and path not in scripts:
+                    config.extra_javascript.append(path)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

@@ -265,6 +265,8 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
             tree.files.update(view.files(site, site_url))
     for name in ("cir.js", "cir.css"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
+    # Files a view ships under assets/cir/<name>.js|css are linked from every page by the
+    # MkDocs adapter; put large, page-specific files one folder deeper and load them lazily.
     return tree
 
 
