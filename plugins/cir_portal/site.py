@@ -233,7 +233,7 @@ def asset_bytes(name: str) -> bytes:
 #: View modules that contribute to the site. Each may define ``pages(site) -> {src_uri: markdown}``,
 #: ``files(site, site_url) -> {path: bytes}`` and ``card_sections(site, record) -> str`` (HTML
 #: appended to a record's card). Order is the order of card sections.
-VIEW_MODULES = ("pages", "guide", "exports")
+VIEW_MODULES = ("pages", "guide", "exports", "charts")
 
 
 def _views() -> list[object]:
