@@ -136,11 +136,11 @@ class Register:
 def build_register(config: Config, project: Project, sources: list[SourceFile]) -> Register:
     """Build the model from the records that validated, with indexes both ways."""
     reg = Register(config)
-    content = project.content.resolve()
+    content = project.content
     for src in sorted(sources, key=lambda s: (s.kind, str((s.data or {}).get("id")))):
         assert src.data is not None
         try:
-            src_uri = src.path.resolve().relative_to(content).as_posix()
+            src_uri = src.path.relative_to(content).as_posix()
         except ValueError:
             src_uri = PurePosixPath(src.rel).name
         record = _CLASSES[src.kind](src.kind, str(src.data["id"]), src.rel, src_uri, src.data, src.body, src.body_line)
