@@ -48,6 +48,12 @@ def _heading(record: Record, kind_label: str) -> str:
             f'<p class="cir-kind">{esc(kind_label)}</p>')
 
 
+def _wrap(kind: str, parts: list[str]) -> str:
+    """The heading, then the card; the card is left out of the search index (its labels
+    repeat on every page and its values are searchable through the register)."""
+    return f'{parts[0]}<div class="cir-card cir-card--{kind}" data-search-exclude>{"".join(parts[1:])}</div>'
+
+
 def _section(title: str, body: str, cls: str = "") -> str:
     if not body:
         return ""
@@ -149,7 +155,7 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         _section(t("related"), _links(site, src, list(imp.get("related") or []))),
         _section(t("supersedes"), _links(site, src, list(imp.get("supersedes") or []))),
     ]
-    return f'<div class="cir-card cir-card--improvement">{"".join(parts)}</div>'
+    return _wrap("improvement", parts)
 
 
 def _gap_closed(site: Site, imp: Improvement) -> str:
@@ -221,7 +227,7 @@ def lesson_card(site: Site, lesson: Lesson) -> str:
         _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.get("recommendation"))}</p>'),
         _section(t("improvements"), _links(site, src, linked)),
     ]
-    return f'<div class="cir-card cir-card--lesson">{"".join(parts)}</div>'
+    return _wrap("lesson", parts)
 
 
 def objective_card(site: Site, obj: Objective) -> str:
@@ -242,7 +248,7 @@ def objective_card(site: Site, obj: Objective) -> str:
     ]
     parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
-    return f'<div class="cir-card cir-card--objective">{"".join(parts)}</div>'
+    return _wrap("objective", parts)
 
 
 def assessment_card(site: Site, asm: Assessment) -> str:
@@ -267,4 +273,4 @@ def assessment_card(site: Site, asm: Assessment) -> str:
     parts = [_heading(asm, t("assessment")), _dl(rows),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"), table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
-    return f'<div class="cir-card cir-card--assessment">{"".join(parts)}</div>'
+    return _wrap("assessment", parts)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,15 +92,21 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
     )
 
 
+def _user_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cir-portal"
+
+
 def vega_bundle(site: Site) -> bytes:
     """Vega, Vega-Lite and vega-embed in one offline file, wrapped so its names stay private.
 
-    Generating it takes ~2 s, so it is cached per vl-convert version.
+    Generating it takes ~2 s and depends only on the installed vl-convert, so it is cached
+    per vl-convert version in the user's cache folder (``$XDG_CACHE_HOME/cir-portal``).
     """
     import vl_convert
 
     version = getattr(vl_convert, "__version__", "unknown")
-    cached = _cache_dir(site) / f"vega-bundle-{version}.js"
+    cached = _user_cache() / f"vega-bundle-{version}.js"
     try:
         return cached.read_bytes()
     except OSError:

@@ -34,19 +34,14 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """A link from the page at ``from_url`` to ``to_url`` (both site-root-relative)."""
-    base = posixpath.dirname(from_url) if not from_url.endswith("/") else from_url.rstrip("/")
-    fragment = ""
-    if "#" in to_url:
-        to_url, fragment = to_url.split("#", 1)
-        fragment = "#" + fragment
-    target = to_url or "."
-    rel = posixpath.relpath(target, base or ".")
-    if to_url.endswith("/") or to_url == "":
-        rel = rel.rstrip("/") + "/"
-        if rel == "./":
-            rel = "./"
-    return rel + fragment
+    """A link from the page at ``from_url`` to ``to_url`` (both site-root-relative).
+
+    Climbs to the site root and down again (``../../register/``): always right, and cheap
+    enough for the tens of thousands of links a large register's pages hold.
+    """
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    depth = base.count("/") if base != "/" else 0
+    return ("../" * depth + to_url) or "./"
 
 
 def slug(text: str) -> str:

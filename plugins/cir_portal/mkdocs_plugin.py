@@ -108,14 +108,21 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return body
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put the record card in front of the body; in serve mode, show validation errors on top."""
+        """Give record pages their (escaped) title."""
         src_uri = page.file.src_uri
         if src_uri in self.tree.titles:
             page.meta["title"] = esc(self.tree.titles[src_uri])
-        markdown = self.tree.decorate(src_uri, markdown)
-        if self.problems:
-            markdown = _problems_banner(self.problems) + "\n\n" + markdown
         return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put the record card (already HTML) in front of the rendered body, so Markdown never
+        re-parses it; in serve mode, show validation errors on top of every page."""
+        card = self.tree.decorations.get(page.file.src_uri)
+        if card:
+            html = card + "\n" + html
+        if self.problems:
+            html = _problems_banner(self.problems) + "\n" + html
+        return html
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild on changes to site_config/ and schemas/ too (default priority)."""
