@@ -88,6 +88,20 @@ class TaxonomyEntry:
     name: Label
 
 
+#: default definitions of N, C and O in the productivity index (N + C) / (O + C); see portal.yml `kpi`
+DEFAULT_PRODUCTIVITY_INDEX = {"N": "raised", "C": "closed", "O": "open_at_start"}
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSettings:
+    """How the practice KPIs and metric verdicts are computed (portal.yml `kpi`; every key optional)."""
+
+    productivity_index: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PRODUCTIVITY_INDEX))
+    index_window_months: int = 12
+    too_many_open: int = 5
+    verdict_tolerance: float = 0.1
+
+
 @dataclass(frozen=True, slots=True)
 class Portal:
     organisation: Label
@@ -96,6 +110,7 @@ class Portal:
     id_prefixes: dict[str, tuple[str, int]]
     priority_weights: dict[str, float]
     stale_after_days: int
+    kpi: KpiSettings = field(default_factory=KpiSettings)
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,12 @@ class Project:
         return self.root / "schemas"
 
     def rel(self, path: Path) -> str:
+        """``path`` relative to the project root, with forward slashes (no file-system calls
+        for paths under the root: this runs once per record)."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
@@ -180,7 +201,7 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
         if value is None:
             continue
         for p in schemas[name].problems(value):
-            issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key))
+            issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key, key=p.key))
         raw[name] = value
     if any(i.severity == "error" for i in issues):
         return None, issues
@@ -198,6 +219,7 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
         id_prefixes=prefixes,
         priority_weights=weights,
         stale_after_days=int(portal_raw.get("stale_after_days", 90)),
+        kpi=_kpi_settings(portal_raw.get("kpi") or {}),
     )
 
     wf_src = files["workflow"]
@@ -263,6 +285,19 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
     if any(i.severity == "error" for i in issues):
         return None, issues
     return Config(portal, workflow, taxonomy, teams, people, schemas, _fingerprint(project, files)), issues
+
+
+def _kpi_settings(raw: dict[str, Any]) -> KpiSettings:
+    """portal.yml `kpi`, with the defaults for every key left out (older portal.yml files have none)."""
+    default = KpiSettings()
+    index = dict(DEFAULT_PRODUCTIVITY_INDEX)
+    index.update(raw.get("productivity_index") or {})
+    return KpiSettings(
+        productivity_index=index,
+        index_window_months=int(raw.get("index_window_months", default.index_window_months)),
+        too_many_open=int(raw.get("too_many_open", default.too_many_open)),
+        verdict_tolerance=float((raw.get("verdict") or {}).get("tolerance", default.verdict_tolerance)),
+    )
 
 
 def _fingerprint(project: Project, files: dict[str, SourceFile]) -> str:

@@ -220,12 +220,13 @@ def locate(text: str, path: tuple[str | int, ...], *, key: bool = False) -> tupl
     if node is None:
         return (0, 0)
     best = node.start_mark
-    for part in path:
+    last = len(path) - 1
+    for depth, part in enumerate(path):
         if isinstance(node, MappingNode) and isinstance(part, str):
             for key_node, value_node in node.value:
                 if isinstance(key_node, ScalarNode) and key_node.value == part:
                     best = key_node.start_mark
-                    if part is path[-1] and key:
+                    if key and depth == last:
                         return (best.line + 1, best.column + 1)
                     node = value_node
                     best = node.start_mark
@@ -267,10 +268,11 @@ class SourceFile:
         return (line + self.front_line - 1, column)
 
     def issue(self, path: tuple[str | int, ...], code: str, message: str, hint: str = "", *,
-              severity: str = "error", at_key: bool = False) -> Issue:
-        """An issue about the value (or, with ``at_key``, the key) at ``path``."""
+              severity: str = "error", at_key: bool = False, key: tuple[str | int, ...] | None = None) -> Issue:
+        """An issue about the value (or, with ``at_key``, the key) at ``path``, named ``key`` (default ``path``)."""
         line, column = self.position(path, key=at_key)
-        return Issue(self.rel, line, column, format_key(path), severity, code, message, hint)  # type: ignore[arg-type]
+        return Issue(self.rel, line, column, format_key(path if key is None else key),
+                     severity, code, message, hint)  # type: ignore[arg-type]
 
 
 def decode(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:
@@ -283,7 +285,11 @@ def decode(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:
     except UnicodeDecodeError as exc:
         start = exc.start
         line = raw.count(b"\n", 0, start) + 1
-        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, start) + 1
+        if line_start == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            line_start = 3  # the byte-order mark is not a column
+        # Columns count characters, as libyaml and editors do: decode the line up to the bad byte.
+        column = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
         guess = ""
         try:
             raw.decode("gb18030")

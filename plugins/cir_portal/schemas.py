@@ -66,6 +66,9 @@ class SchemaProblem:
     message: str
     hint: str
     at_key: bool = False
+    #: The key path to name when it differs from where the problem is shown (a missing key is
+    #: shown where its map is, but named by its own path).
+    key: tuple[str | int, ...] | None = None
 
 
 class Schema:
@@ -116,7 +119,8 @@ class Schema:
                     about = props.get(key, {}).get("description", "")
                     where = f" in {format_key(path)}" if path else ""
                     yield SchemaProblem(path, "schema.required", f"missing required key {key!r}{where}",
-                                        f"Add `{key}:` ({about})." if about else f"Add `{key}:`.", at_key=bool(path))
+                                        f"Add `{key}:` ({about})." if about else f"Add `{key}:`.", at_key=bool(path),
+                                        key=(*path, key))
             return
         if kind == "enum":
             allowed = ", ".join(str(v) for v in error.validator_value)

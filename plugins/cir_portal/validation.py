@@ -47,6 +47,9 @@ def _missing(data: Any, segments: list[str], path: Path_) -> Iterator[Path_]:
         yield from _missing(value, segments[1:], (*path, key))
 
 
+missing_keys = _missing  # public name: `cir move` lists what a target status requires (editing.py)
+
+
 def _suggest(value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
     return f": did you mean {close[0]!r}?" if close else ""
@@ -69,7 +72,7 @@ def check_record(src: SourceFile, config: Config) -> list[Issue]:
         return []
     issues: list[Issue] = []
     for p in config.schemas[src.kind].problems(data):
-        issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key))
+        issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key, key=p.key))
     issues.extend(_check_id(src, data, config))
     if src.kind == "improvement":
         issues.extend(_check_improvement(src, data, config))
@@ -242,13 +245,19 @@ def check_register(sources: list[SourceFile], config: Config) -> list[Issue]:
     gaps: dict[str, set[str]] = {}
     for rid, src in ids["assessment"].items():
         assert src.data is not None
-        gaps[rid] = {g["id"] for g in src.data.get("gaps") or [] if isinstance(g, dict) and isinstance(g.get("id"), str)}
+        gaps[rid] = {g["id"] for g in _items(src.data, "gaps") if isinstance(g, dict) and isinstance(g.get("id"), str)}
     checker = _References(config, ids, gaps)
     for src in sources:
         if src.data is not None:
             issues.extend(checker.check(src, src.data))
     issues.extend(_objective_cycles(ids["objective"]))
     return issues
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    """``data[key]`` when it is a list, else no items (the schema has reported its type)."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 class _References:
@@ -279,7 +288,7 @@ class _References:
         elif kind == "assessment":
             yield from self.person(src, data, ("assessor",))
             yield from self.taxonomy(src, data, ("practice",), "practices")
-            for i, gap in enumerate(data.get("gaps") or []):
+            for i, gap in enumerate(_items(data, "gaps")):
                 if isinstance(gap, dict):
                     yield from self.record(src, data, ("gaps", i, "improvement"), "improvement")
 
