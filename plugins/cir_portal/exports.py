@@ -42,7 +42,13 @@ def generated_timestamp(site: Site) -> str:
 
 def record_entry(site: Site, record: Record) -> dict[str, Any]:
     entry: dict[str, Any] = {"kind": record.kind, "id": record.id, "title": record.title, "url": site.url(record.src_uri)}
-    entry.update((k, v) for k, v in record.fields.items() if k not in entry)
+    for key, value in record.fields.items():
+        if key not in entry:
+            entry[key] = value
+        elif entry[key] != value:
+            # A front matter key that names something else here (a lesson's own `kind`: success,
+            # failure, observation) is kept under "<record kind>_<key>" (lesson_kind), not dropped.
+            entry[f"{record.kind}_{key}"] = value
     return entry
 
 

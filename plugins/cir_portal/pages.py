@@ -44,18 +44,21 @@ def pages(site: Site) -> dict[str, str]:
 
 def index_json(site: Site) -> bytes:
     """The compact index the register and board pages render from (labels included)."""
+    from .measures import priority_score
+
     cfg = site.config
     rows = []
     for imp in site.register.improvements:
         owner = imp.owner or ""
         rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", imp.get("urgency", ""),
                      imp.get("cost", ""), imp.affects, imp.get("source", ""), imp.tags, imp.raised, imp.status_since,
-                     site.url(imp.src_uri), imp.get("value", ""), bool(imp.get("escalated"))])
+                     site.url(imp.src_uri), imp.get("value", ""), bool(imp.get("escalated")),
+                     priority_score(site, imp)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {
         "columns": ["id", "title", "status", "owner", "team", "urgency", "cost", "affects", "source", "tags",
-                    "raised", "since", "url", "value", "escalated"],
+                    "raised", "since", "url", "value", "escalated", "priority"],
         "rows": rows,
         "labels": {
             "status": {k: s.label.text(site.lang) for k, s in cfg.workflow.statuses.items()},
@@ -65,6 +68,8 @@ def index_json(site: Site) -> bytes:
             "sources": {k: e.name.text(site.lang) for k, e in cfg.taxonomy.get("sources", {}).items()},
             "words": {w: site.word(w) for w in LEVELS},
         },
+        # workflow order for sorting by status (sort_keys puts the labels above in alphabetical order)
+        "status_order": list(cfg.workflow.statuses),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
@@ -84,6 +89,8 @@ def _used(values: Iterable[str]) -> list[str]:
 
 
 def register_page(site: Site) -> str:
+    from . import measures  # noqa: F401  (registers the priority column's label)
+
     t, cfg, src = site.t, site.config, REGISTER_PAGE
     imps = site.register.improvements
     counts = Counter(i.status for i in imps)
@@ -106,7 +113,7 @@ def register_page(site: Site) -> str:
         f'<input type="search" data-filter="q" placeholder="{esc(t("search_text"))}"></label>',
     ])
     cols = [("id", t("id")), ("title", t("title")), ("status", t("status")), ("owner", t("owner")),
-            ("urgency", t("urgency")), ("cost", t("cost")), ("raised", t("raised"))]
+            ("urgency", t("urgency")), ("cost", t("cost")), ("priority", t("ms_priority")), ("raised", t("raised"))]
     head = "".join(f'<th><button type="button" data-sort="{k}">{esc(label)}</button></th>' for k, label in cols)
     downloads = " · ".join([
         link(site.file_href(src, "register.csv"), "CSV"),
@@ -193,7 +200,11 @@ def _entity_page(site: Site, src: str, title: str, subtitle: str, records: list[
     if not records:
         body = f"<p>{esc(site.t('none'))}</p>"
     sub = f'<p class="cir-kind">{esc(subtitle)}</p>' if subtitle else ""
-    return f'<h1>{esc(title)}</h1>\n{sub}\n<div class="cir-index">{body}</div>\n'
+    # Index pages list records that are searchable on their own pages: keep them out of the index.
+    # The browser tab and navigation show `title` (MkDocs cannot read a title from a raw HTML
+    # heading); escaped like the record titles the plugin sets. JSON is valid YAML.
+    meta = f"title: {json.dumps(esc(title), ensure_ascii=False)}\nsearch:\n  exclude: true\n"
+    return f'---\n{meta}---\n\n<h1>{esc(title)}</h1>\n{sub}\n<div class="cir-index">{body}</div>\n'
 
 
 def entity_pages(site: Site) -> dict[str, str]:
@@ -210,9 +221,11 @@ def entity_pages(site: Site) -> dict[str, str]:
                                   list(site.improvements_by_team.get(tid, [])))
     for kind, category in AFFECTS_KINDS.items():
         for key, entry in cfg.taxonomy.get(category, {}).items():
+            records = site.records_by_affects.get(f"{kind}/{key}", [])
+            if not records:
+                continue  # no page for what no record refers to (most of the 34 practices, typically)
             src = site.category_page(category, key)
-            pages[src] = _entity_page(site, src, entry.name.text(site.lang), t(category),
-                                      site.records_by_affects.get(f"{kind}/{key}", []))
+            pages[src] = _entity_page(site, src, entry.name.text(site.lang), t(category), records)
     for tag in site.tag_slugs:
         src = site.tag_page(tag)
         pages[src] = _entity_page(site, src, tag, t("tags"), site.records_by_tag.get(tag, []))
@@ -224,7 +237,7 @@ def browse_page(site: Site) -> str:
     sections = []
 
     def block(title: str, items: list[tuple[str, str, int]]) -> None:
-        lis = "".join(f'<li>{link(site.href(src, page), label)} <span class="cir-n">{n}</span></li>'
+        lis = "".join(f'<li>{link(site.href(src, page), label) if n else esc(label)} <span class="cir-n">{n}</span></li>'
                       for page, label, n in items)
         sections.append(f"<section><h2>{esc(title)}</h2><ul class=\"cir-browse\">{lis}</ul></section>")
 
@@ -278,6 +291,11 @@ def approval_gate(site: Site) -> set[str]:
             and any(dst in approving for dst in s.transitions)}
 
 
+def _from_outside(site: Site, imp: Improvement) -> bool:
+    """Raised from customer feedback or by a requester who is not in people.yml (an external stakeholder)."""
+    return imp.get("source") == "customer_feedback" or imp.get("requester") not in site.config.people
+
+
 def governance_page(site: Site) -> str:
     t, src, wf = site.t, GOVERNANCE_PAGE, site.config.workflow
     imps = site.register.improvements
@@ -286,28 +304,33 @@ def governance_page(site: Site) -> str:
     undecided = {wf.initial, *gate}
     escalated = [i for i in open_imps if i.get("escalated")]
     awaiting = [i for i in imps if i.status in gate]
-    unanswered = [i for i in imps if i.status not in undecided and not i.get("originator_notified")]
+    # Feedback from customers and external requesters first: unanswered feedback dries up.
+    unanswered = sorted((i for i in imps if i.status not in undecided and not i.get("originator_notified")),
+                        key=lambda i: (not _from_outside(site, i), i.status_since, i.id))
     days = site.config.portal.stale_after_days
     limit = (date.fromisoformat(site.as_of) - timedelta(days=days)).isoformat()
     stuck = sorted((i for i in open_imps if i.status_since < limit), key=lambda i: i.status_since)
 
-    def section(title: str, records: list[Improvement], extra: bool = False) -> str:
+    def section(title: str, records: list[Improvement], extra: bool = False, originator: bool = False) -> str:
         if not records:
             return f"<h2>{esc(title)} <span class=\"cir-n\">0</span></h2><p>{esc(t('none'))}</p>"
         rows = []
         for r in records:
+            who = (site.person_link(src, r.get("requester")) + " · " + esc(site.label("sources", r.get("source", "")))
+                   if originator else site.person_link(src, r.owner or r.get("requester")))
             row = [site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
-                   site.person_link(src, r.owner or r.get("requester")), esc(r.status_since)]
+                   who, esc(r.status_since)]
             if extra:
                 row.append(str((date.fromisoformat(site.as_of) - date.fromisoformat(r.status_since)).days))
             rows.append(row)
-        headers = [t("id"), t("title"), t("status"), t("owner"), t("since")] + ([t("days")] if extra else [])
+        headers = ([t("id"), t("title"), t("status"), t("requester") if originator else t("owner"), t("since")]
+                   + ([t("days")] if extra else []))
         return f"<h2>{esc(title)} <span class=\"cir-n\">{len(records)}</span></h2>" + table(headers, rows)
 
     return (f"# {t('governance')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
             f"<div class=\"cir-governance\">"
             + section(t("gov_escalated"), escalated)
             + section(t("gov_awaiting"), awaiting)
-            + section(t("gov_unanswered"), unanswered)
+            + section(t("gov_unanswered"), unanswered, originator=True)
             + section(t("gov_stuck", days=days), stuck, extra=True)
             + "</div>\n")

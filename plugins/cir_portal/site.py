@@ -6,6 +6,7 @@ plugin hands the tree to MkDocs, ``render`` writes it to a folder for any other 
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -171,8 +172,8 @@ class Site:
     def affects_link(self, from_src: str, item: str) -> str:
         kind, _, key = item.partition("/")
         category = AFFECTS_KINDS.get(kind)
-        if category is None or key not in self.config.taxonomy.get(category, {}):
-            return esc(item)
+        if category is None or key not in self.config.taxonomy.get(category, {}) or not self.records_by_affects.get(item):
+            return esc(self.affects_label(item)) if category else esc(item)
         return link(self.href(from_src, self.category_page(category, key)), self.label(category, key))
 
     def tag_link(self, from_src: str, tag: str) -> str:
@@ -233,7 +234,7 @@ def asset_bytes(name: str) -> bytes:
 #: View modules that contribute to the site. Each may define ``pages(site) -> {src_uri: markdown}``,
 #: ``files(site, site_url) -> {path: bytes}`` and ``card_sections(site, record) -> str`` (HTML
 #: appended to a record's card). Order is the order of card sections.
-VIEW_MODULES = ("pages", "guide", "exports", "charts")
+VIEW_MODULES = ("pages", "guide", "exports", "charts", "lessons_kb", "maturity", "measures", "dashboard")
 
 
 def _views() -> list[object]:
@@ -284,8 +285,10 @@ def render(register: Register, project: Project, out: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         record = by_src.get(src_uri)
         if record is not None:
-            title = tree.titles[src_uri].replace('"', '\\"')
-            target.write_text(f'---\ntitle: "{title}"\n---\n\n' + tree.decorate(src_uri, record.body), encoding="utf-8")
+            # HTML-escaped as the plugin hands it to MkDocs (themes print the title unescaped);
+            # JSON-quoted: a valid YAML string whatever quotes or backslashes the title holds.
+            title = json.dumps(esc(tree.titles[src_uri]), ensure_ascii=False)
+            target.write_text(f"---\ntitle: {title}\n---\n\n" + tree.decorate(src_uri, record.body), encoding="utf-8")
         else:
             target.write_bytes(path.read_bytes())
         written += 1

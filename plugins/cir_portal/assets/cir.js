@@ -77,11 +77,12 @@
     var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
 
     loadIndex(new URL(root.getAttribute("data-index"), location.href).href).then(function (data) {
-      var order = Object.keys(data.labels.status);
+      var order = data.status_order || Object.keys(data.labels.status);
       function key(rec) {
         if (state.sort === "status") return order.indexOf(rec.status);
         if (state.sort === "urgency" || state.sort === "cost") return LEVEL[rec[state.sort]];
         if (state.sort === "owner") return label(data.labels.people, rec.owner);
+        if (state.sort === "priority") return rec.priority === null || rec.priority === undefined ? -1 : rec.priority;
         return rec[state.sort];
       }
       function render() {
@@ -107,6 +108,7 @@
           tr.appendChild(el("td", "", rec.owner ? label(data.labels.people, rec.owner) : ""));
           tr.appendChild(el("td", "", label(data.labels.words, rec.urgency)));
           tr.appendChild(el("td", "", label(data.labels.words, rec.cost)));
+          tr.appendChild(el("td", "cir-priority", rec.priority === null || rec.priority === undefined ? "" : rec.priority.toFixed(2)));
           tr.appendChild(el("td", "", rec.raised));
           frag.appendChild(tr);
         });
@@ -126,7 +128,7 @@
       root.querySelectorAll("[data-sort]").forEach(function (button) {
         button.addEventListener("click", function () {
           var k = button.getAttribute("data-sort");
-          state.dir = (state.sort === k) ? -state.dir : 1;
+          state.dir = (state.sort === k) ? -state.dir : (k === "priority" ? -1 : 1);  // highest priority first
           state.sort = k;
           render();
         });

@@ -1,0 +1,85 @@
+"""Fixtures of the browser tests: Debian's Chromium driven by Playwright, and sites built with
+``site_url`` set to the exact origin they are served from (so instant navigation engages).
+
+Every browser context records its requests (aborting any that leave 127.0.0.1), console
+errors, page errors, failed responses and dialogs; the test fails if any occurred.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+
+from browserkit import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_hostile
+from sitekit import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Launch Debian's Chromium (``playwright install`` cannot download browsers here)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("browser tests need Debian's chromium on PATH (apt-get install chromium)")
+    return {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def _sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServedSite]]:
+    """The example and the busy example, each served on its own 127.0.0.1 port and built (in
+    parallel) with that URL as site_url."""
+    root = tmp_path_factory.mktemp("served")
+    with ExitStack() as stack:
+        sites: dict[str, ServedSite] = {}
+        for name in ("example", "busy"):
+            project = copy_project(root / name / "project")
+            site = root / name / "site"
+            url = stack.enter_context(serve_directory(site))
+            set_site_url(project, url)
+            if name == "busy":
+                synthetic = tuple(add_synthetic_improvements(project, SYNTHETIC))
+                sites[name] = BusySite(project, site, url, make_hostile(project), synthetic)
+            else:
+                sites[name] = ServedSite(project, site, url)
+        build_all([(s.project, s.site, None) for s in sites.values()])
+        yield sites
+
+
+@pytest.fixture(scope="session")
+def served_site(_sites: dict[str, ServedSite]) -> ServedSite:
+    """The example register, served."""
+    return _sites["example"]
+
+
+@pytest.fixture(scope="session")
+def busy_site(_sites: dict[str, ServedSite]) -> BusySite:
+    """The busy example (synthetic and hostile records), served."""
+    site = _sites["busy"]
+    assert isinstance(site, BusySite)
+    return site
+
+
+@pytest.fixture
+def guard() -> Iterator[Guard]:
+    """Fails the test (at teardown) on a dialog, a non-local request, a JS error or a failed request."""
+    g = Guard()
+    yield g
+    g.check()
+
+
+@pytest.fixture
+def context(new_context: Any, guard: Guard) -> BrowserContext:
+    """pytest-playwright's context, watched by ``guard``."""
+    ctx: BrowserContext = new_context(viewport={"width": 1400, "height": 900})
+    ctx.set_default_timeout(15_000)
+    guard.attach(ctx)
+    return ctx

@@ -1,0 +1,102 @@
+"""Helpers of the learning-loop tests: copy the example register, write small records,
+load a project that must validate, and its site model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cir_portal.config import Project
+from cir_portal.register import LoadResult, load_register
+from cir_portal.site import Site
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: A register repository: the portal is built from these alone.
+PROJECT_PARTS = ("content", "site_config", "schemas", "mkdocs.yml")
+EPOCH = 1_790_000_000  # 2026-09-21: a fixed "now" for the views
+
+
+def copy_example(dest: Path) -> Path:
+    """A copy of the example register project at ``dest`` (never the repository itself)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = REPO_ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(".cir-cache"))
+        elif src.is_file():
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def load_ok(root: Path) -> LoadResult:
+    """Load the project at ``root`` (no cache) and insist that it validates."""
+    result = load_register(Project(root), use_cache=False)
+    assert result.register is not None, [str(i) for i in result.issues]
+    assert not result.errors, "\n".join(f"{i.path}:{i.line}: {i.key}: {i.message}" for i in result.errors)
+    return result
+
+
+def site_of(root: Path) -> Site:
+    result = load_ok(root)
+    assert result.register is not None
+    return Site(result.register, result.project, epoch=EPOCH)
+
+
+def improvement(rid: str, *, affects: list[str], tags: list[str] | None = None, status: str = "identified",
+                extra: str = "") -> str:
+    """A minimal valid improvement record (status ``identified``, or a terminal one with ``extra``)."""
+    tag_line = f"tags: [{', '.join(tags)}]\n" if tags else ""
+    return (f"---\nid: {rid}\ntitle: Improvement {rid}\nstatus: {status}\nraised: 2026-01-05\nrequester: li.na\n"
+            f"source: staff_idea\naffects: [{', '.join(affects)}]\n{tag_line}{textwrap.dedent(extra)}---\n\nBody.\n")
+
+
+def lesson(rid: str, *, date: str, kind: str = "success", affects: list[str] | None = None, tags: list[str] | None = None,
+           improvements: list[str] | None = None, author: str = "wang.wei") -> str:
+    """A valid lesson record."""
+    lines = [f"id: {rid}", f"title: Lesson {rid}", f"date: {date}", f"author: {author}", f"kind: {kind}",
+             f"recommendation: Recommendation of {rid}.", f"improvements: [{', '.join(improvements or [])}]"]
+    if affects:
+        lines.append(f"affects: [{', '.join(affects)}]")
+    if tags:
+        lines.append(f"tags: [{', '.join(tags)}]")
+    return "---\n" + "\n".join(lines) + "\n---\n\nWhat happened.\n"
+
+
+MakeProject = Callable[..., Path]
+
+
+def targets(site: Site, src: str, html: str) -> set[str]:
+    """Every link of ``html`` (on the page built from ``src``) as a site-root-relative URL."""
+    from urllib.parse import urljoin
+
+    base = "http://site.invalid/"
+    return {urljoin(base + site.url(src), href).removeprefix(base) for href in re.findall(r'href="([^"]*)"', html)}
+
+
+# --- a built site
+
+@dataclass(frozen=True)
+class Built:
+    """A copy of the example register built with a real ``mkdocs build --strict``."""
+
+    site: Path
+    log: str
+
+
+def build_example(root: Path) -> Built:
+    """Copy the example register under ``root`` and build it into ``root / "site"``."""
+    project = copy_example(root / "project")
+    site = root / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(root)}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+                           "-d", str(site)], cwd=project, env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return Built(site, done.stderr)

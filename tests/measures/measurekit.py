@@ -1,0 +1,92 @@
+"""Helpers of the measured-improvement tests: in-memory records and registers."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cir_portal.config import Config, Project
+from cir_portal.model import Improvement, Lesson, Objective, Register
+from cir_portal.register import LoadResult
+from cir_portal.site import Site, SiteTree
+
+REPO_ROOT = Path(__file__).parents[2]
+#: "now" of the fixture registers
+AS_OF = "2026-06-15"
+#: "now" of the example register's tree in these tests
+EXAMPLE_AS_OF = "2026-11-22"
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """The example register (a copy) and its site tree."""
+
+    project: Project
+    result: LoadResult
+    site: Site
+    tree: SiteTree
+
+
+def with_kpi(config: Config, **changes: Any) -> Config:
+    """The configuration with some `kpi` settings changed."""
+    kpi = dataclasses.replace(config.portal.kpi, **changes)
+    return dataclasses.replace(config, portal=dataclasses.replace(config.portal, kpi=kpi))
+
+
+def imp(rid: str, **fields: Any) -> Improvement:
+    """An improvement with the always-required keys filled in (status identified, raised 2026-01-05)."""
+    data: dict[str, Any] = {"id": rid, "title": f"Improvement {rid}", "status": "identified", "raised": "2026-01-05",
+                            "requester": "li.na", "source": "staff_idea", "affects": ["service/identity"]}
+    data.update(fields)
+    return Improvement("improvement", rid, f"content/improvements/{rid}.md", f"improvements/{rid}.md", data, "", 1)
+
+
+def lesson(rid: str, day: str, improvements: list[str]) -> Lesson:
+    data = {"id": rid, "title": f"Lesson {rid}", "date": day, "author": "li.na", "kind": "success",
+            "recommendation": "Do it again.", "improvements": improvements, "affects": ["service/identity"]}
+    return Lesson("lesson", rid, f"content/lessons/{rid}.md", f"lessons/{rid}.md", data, "", 1)
+
+
+def objective(rid: str) -> Objective:
+    data = {"id": rid, "title": f"Objective {rid}", "owner": "li.na", "horizon": "2026-12-31"}
+    return Objective("objective", rid, f"content/objectives/{rid}.md", f"objectives/{rid}.md", data, "", 1)
+
+
+def register_of(config: Config, improvements: Sequence[Improvement], lessons: Sequence[Lesson] = (),
+                objectives: Sequence[Objective] = ()) -> Register:
+    """A register of these records, with the indexes the views use."""
+    reg = Register(config)
+    for record in [*improvements, *lessons, *objectives]:
+        reg.records[record.id] = record
+    reg.improvements.extend(improvements)
+    reg.lessons.extend(lessons)
+    reg.objectives.extend(objectives)
+    for i in improvements:
+        for oid in i.objectives:
+            reg.improvements_by_objective[oid].append(i)
+    for x in lessons:
+        for iid in x.improvements:
+            reg.lessons_by_improvement[iid].append(x)
+    return reg
+
+
+def closed(rid: str, outcome: str, closed_on: str, **fields: Any) -> Improvement:
+    """An improvement closed with an outcome."""
+    return imp(rid, status="closed", outcome=outcome, closed_on=closed_on, urgency="medium", cost="medium", **fields)
+
+
+def copy_example(root: Path) -> Path:
+    """content/, site_config/, schemas/ and mkdocs.yml of the repository, copied to ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("content", "site_config", "schemas"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    shutil.copyfile(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def epoch_of(day: str) -> int:
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())

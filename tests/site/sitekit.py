@@ -1,0 +1,243 @@
+"""Helpers of the site and browser tests: copies of the example register, the records as a
+contributor wrote them (read straight from the files, independently of the portal's model),
+real ``mkdocs build`` runs, and a static server on 127.0.0.1.
+
+The expectations of these tests come from the files, never from the code under test: a
+test that asked the model how many records there are could not catch the model dropping one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: What a register repository holds: the portal is built from these alone.
+PROJECT_PARTS = ("content", "site_config", "schemas", "mkdocs.yml")
+#: Record folders of content/ and the kind of record each holds.
+KIND_FOLDERS = {"improvements": "improvement", "lessons": "lesson", "objectives": "objective", "assessments": "assessment"}
+FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+
+
+def _plain(value: Any) -> Any:
+    """YAML values as the exports show them: dates as ISO strings."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """One record file of a project, as written."""
+
+    path: Path
+    #: path relative to content/ (the MkDocs src_uri), e.g. ``improvements/IMP-0001-x.md``
+    rel: str
+    kind: str
+    fields: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.fields["id"])
+
+
+def read_front_matter(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    match = FRONT_MATTER.match(text)
+    assert match, f"{path} has no front matter"
+    data = yaml.safe_load(match.group(1))
+    assert isinstance(data, dict), path
+    return _plain(data)  # type: ignore[no-any-return]
+
+
+def read_records(project: Path) -> list[RecordFile]:
+    """Every record file under ``project/content``, in path order."""
+    content = project / "content"
+    out = []
+    for folder, kind in KIND_FOLDERS.items():
+        for path in sorted((content / folder).glob("*.md")):
+            out.append(RecordFile(path, path.relative_to(content).as_posix(), kind, read_front_matter(path)))
+    return sorted(out, key=lambda r: r.rel)
+
+
+def improvements(project: Path) -> list[RecordFile]:
+    """The improvement records, by id."""
+    return sorted((r for r in read_records(project) if r.kind == "improvement"), key=lambda r: r.id)
+
+
+def update_record(path: Path, **fields: Any) -> None:
+    """Set front matter keys of a record file (the body is kept)."""
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    assert match, path
+    data = yaml.safe_load(match.group(1))
+    data.update(fields)
+    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    path.write_text(f"---\n{front}---\n{text[match.end():]}", encoding="utf-8")
+
+
+def _yaml(project: Path, rel: str) -> Any:
+    return yaml.safe_load((project / rel).read_text(encoding="utf-8"))
+
+
+def workflow(project: Path) -> dict[str, Any]:
+    data: dict[str, Any] = _yaml(project, "site_config/workflow.yml")
+    return data
+
+
+def workflow_order(project: Path) -> list[str]:
+    """The statuses of workflow.yml, in the order written there."""
+    return list(workflow(project)["statuses"])
+
+
+def terminal_statuses(project: Path) -> set[str]:
+    return {key for key, spec in workflow(project)["statuses"].items() if spec.get("terminal")}
+
+
+def person_teams(project: Path) -> dict[str, str]:
+    """Person id -> team id, from people.yml."""
+    return {p["id"]: p["team"] for p in _yaml(project, "site_config/people.yml")["people"] if p.get("team")}
+
+
+def add_person(project: Path, pid: str, name: str, team: str) -> None:
+    """Add a person to people.yml."""
+    path = project / "site_config" / "people.yml"
+    data = _yaml(project, "site_config/people.yml")
+    data["people"].append({"id": pid, "name": name, "team": team})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def mkdocs_config(project: Path) -> dict[str, Any]:
+    data: dict[str, Any] = _yaml(project, "mkdocs.yml")
+    return data
+
+
+def page_url(src_uri: str) -> str:
+    """The site-root-relative URL MkDocs gives the page built from ``src_uri`` (directory URLs)."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def copy_project(dest: Path, source: Path = REPO_ROOT) -> Path:
+    """A copy of a register project (default: the example register) at ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = source / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(".cir-cache"))
+        elif src.is_file():
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def set_site_url(project: Path, url: str) -> None:
+    """Point mkdocs.yml's ``site_url`` at ``url`` (instant navigation engages only on that origin)."""
+    path = project / "mkdocs.yml"
+    text, n = re.subn(r"(?m)^site_url:.*$", f"site_url: {url}", path.read_text(encoding="utf-8"))
+    assert n == 1, "mkdocs.yml has no site_url line"
+    path.write_text(text, encoding="utf-8")
+
+
+def next_number(project: Path, prefix: str = "IMP-") -> int:
+    numbers = [int(r.id.removeprefix(prefix)) for r in read_records(project) if r.id.startswith(prefix)]
+    return max(numbers, default=0) + 1
+
+
+def add_synthetic_improvements(project: Path, count: int) -> list[str]:
+    """Add ``count`` valid improvements in status identified (after the highest id); returns their ids."""
+    start = next_number(project)
+    people = sorted(person_teams(project))
+    practices = [p["key"] for p in _yaml(project, "site_config/taxonomy.yml")["practices"]]
+    ids = []
+    for n in range(start, start + count):
+        rid = f"IMP-{n:04d}"
+        body = (f"---\nid: {rid}\ntitle: 合成改进 Synthetic improvement {n}\nstatus: identified\n"
+                f"raised: 2026-0{1 + n % 9}-1{n % 10}\nrequester: {people[n % len(people)]}\nsource: staff_idea\n"
+                f"affects: [practice/{practices[n % len(practices)]}]\n---\n\n## 背景\n\n合成记录 {n}。\n")
+        (project / "content" / "improvements" / f"{rid}-synthetic-{n}.md").write_text(body, encoding="utf-8")
+        ids.append(rid)
+    return ids
+
+
+@dataclass(frozen=True)
+class Build:
+    """One finished ``mkdocs build``."""
+
+    project: Path
+    site: Path
+    returncode: int
+    log: str
+
+
+def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, *, strict: bool = True) -> Build:
+    """Run the real ``mkdocs build`` (a subprocess, as CI does) of ``project`` into ``site``."""
+    run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    args = [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), "-d", str(site)]
+    if strict:
+        args.append("--strict")
+    done = subprocess.run(args, cwd=project, env=run_env, capture_output=True, text=True, timeout=600, check=False)
+    return Build(project, site, done.returncode, done.stdout + done.stderr)
+
+
+def build_all(jobs: Sequence[tuple[Path, Path, dict[str, str] | None]]) -> list[Build]:
+    """Build several projects at once (one per core); every build must succeed."""
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        builds = list(pool.map(lambda job: mkdocs_build(*job), jobs))
+    for build in builds:
+        assert build.returncode == 0, f"mkdocs build of {build.project} failed:\n{build.log}"
+    return builds
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` (which may be built later) on a free 127.0.0.1 port; yields its URL."""
+    handler = functools.partial(_Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def tree_digest(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, by relative path (to compare two builds)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def links_of(html: str) -> Iterable[str]:
+    return re.findall(r'(?:href|src)="([^"]*)"', html)
