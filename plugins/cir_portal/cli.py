@@ -34,7 +34,8 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
-def load_project(path: Path | None, *, use_cache: bool = True, progress: Progress | None = None) -> LoadResult:
+def load_project(path: Path | None, *, use_cache: bool = True, progress: Progress | None = None,
+                 model: bool = True, workers: int = 1) -> LoadResult:
     """Find the project at ``path`` (or around the current folder) and load it, or exit 2."""
     project = find_project(path, search_up=path is None)
     if project is None:
@@ -42,7 +43,7 @@ def load_project(path: Path | None, *, use_cache: bool = True, progress: Progres
         click.echo(f"error: no cir project in {where}: expected a site_config/ folder "
                    "(run in the register repository or pass its path)", err=True)
         sys.exit(EXIT_UNUSABLE)
-    return load_register(project, use_cache=use_cache, progress=progress)
+    return load_register(project, use_cache=use_cache, progress=progress, model=model, workers=workers)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,13 +57,28 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True,
               help="text for people, json for tools, github for GitHub Actions annotations.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the .cir-cache/ folder.")
-def validate(path: Path | None, fmt: str, no_cache: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes that parse files of a large register (0: one per core).")
+@click.option("--against", multiple=True, metavar="REF",
+              help="Also report ids that git ref REF uses for a different record (id.collision), e.g. origin/main.")
+def validate(path: Path | None, fmt: str, no_cache: bool, jobs: int, against: tuple[str, ...]) -> None:
     """Check every record and configuration file of the register at PATH.
 
     Exit status: 0 valid (warnings may be printed), 1 at least one error,
     2 the check could not run (no project, unusable configuration).
     """
-    result = load_project(path, use_cache=not no_cache, progress=_ProgressBar("validating"))
+    result = load_project(path, use_cache=not no_cache, progress=_ProgressBar("validating"), model=False,
+                          workers=jobs)
+    if against and result.config is not None:
+        from .collisions import GitError, collision_issues
+
+        try:
+            result.issues = sorted(result.issues + [i for ref in against
+                                                    for i in collision_issues(result.project, result.sources, ref)],
+                                   key=lambda i: i.sort_key)
+        except GitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_UNUSABLE)
     sys.stdout.write(REPORTERS[fmt](result.issues))
     records = len(result.sources)
     line = summary(records, result.issues)
@@ -100,3 +116,12 @@ def render(path: Path | None, out: Path) -> None:
 
 def main() -> None:
     cli(prog_name="cir")
+
+
+from .cli_learning import register as _register_learning  # noqa: E402  (adds `cir gaps`; needs `cli` above)
+
+_register_learning(cli)
+
+from .cli_contrib import register as _register_contrib  # noqa: E402  (adds new, move, renumber, import, export)
+
+_register_contrib(cli)
