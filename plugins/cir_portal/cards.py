@@ -272,5 +272,6 @@ def assessment_card(site: Site, asm: Assessment) -> str:
     ]
     parts = [_heading(asm, t("assessment")), _dl(rows),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
-             _section(t("gaps"), table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
+             _section(t("gaps"),
+                      table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
     return _wrap("assessment", parts)

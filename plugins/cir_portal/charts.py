@@ -112,7 +112,8 @@ def vega_bundle(site: Site) -> bytes:
     except OSError:
         pass
     data = ("/* Vega, Vega-Lite, vega-embed: bundled by vl-convert " + version + " */\n(function(){\n"
-            + vl_convert.javascript_bundle() + "\n})();\n").encode("utf-8")
+            + vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub misses the default
+            + "\n})();\n").encode("utf-8")
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(data)

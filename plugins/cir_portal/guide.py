@@ -76,7 +76,7 @@ def _required_from(site: Site, kind: str, key: str, required: list[str]) -> str:
     if key in required:
         return site.t("always")
     if kind == "improvement":
-        for status_key, status in site.config.workflow.statuses.items():
+        for status in site.config.workflow.statuses.values():
             if any(r.split(".")[0].removesuffix("[]") == key for r in status.requires):
                 return status.label.text(site.lang)
     return site.t("optional")

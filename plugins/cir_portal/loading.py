@@ -62,7 +62,7 @@ _CoreResolver.add_implicit_resolver(
 _CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class _NodeLoader(CParser, _CoreResolver):  # type: ignore[misc]
+class _NodeLoader(CParser, _CoreResolver):
     """libyaml's parser and composer with the core-schema resolver; constructs nothing."""
 
     def __init__(self, stream: str) -> None:
@@ -81,7 +81,7 @@ class YamlProblem(Exception):
 def _compose(text: str) -> Node | None:
     loader = _NodeLoader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 

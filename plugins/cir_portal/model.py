@@ -153,20 +153,20 @@ def build_register(config: Config, project: Project, sources: list[SourceFile]) 
             reg.improvements_by_objective[oid].append(imp)
         ref = imp.get("source_ref")
         if isinstance(ref, str) and "#" in ref:
-            asm, _, gap = ref.partition("#")
-            reg.improvement_for_gap.setdefault((asm, gap), imp)
+            asm_id, _, gap_id = ref.partition("#")
+            reg.improvement_for_gap.setdefault((asm_id, gap_id), imp)
     for lesson in reg.lessons:
         for iid in lesson.improvements:
             reg.lessons_by_improvement[iid].append(lesson)
     for imp in reg.improvements:
         for lid in imp.lessons:
             reg.improvements_by_lesson[lid].append(imp)
-            lesson = reg.records.get(lid)
-            if isinstance(lesson, Lesson) and lesson not in reg.lessons_by_improvement[imp.id]:
-                reg.lessons_by_improvement[imp.id].append(lesson)
-    for asm in reg.assessments:
-        for gap in asm.gaps:
-            imp = reg.records.get(gap.get("improvement") or "")
-            if isinstance(imp, Improvement):
-                reg.improvement_for_gap[(asm.id, gap["id"])] = imp
+            listed = reg.records.get(lid)
+            if isinstance(listed, Lesson) and listed not in reg.lessons_by_improvement[imp.id]:
+                reg.lessons_by_improvement[imp.id].append(listed)
+    for assessment in reg.assessments:
+        for gap in assessment.gaps:
+            closing = reg.records.get(gap.get("improvement") or "")
+            if isinstance(closing, Improvement):
+                reg.improvement_for_gap[(assessment.id, gap["id"])] = closing
     return reg

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from .config import AFFECTS_KINDS
@@ -172,7 +172,7 @@ hide: [toc, navigation]
 """
 
 
-def records_table(site: Site, src: str, records: list[Record]) -> str:
+def records_table(site: Site, src: str, records: Sequence[Record]) -> str:
     """A table of records of any kind, improvements with their status and owner."""
     t = site.t
     rows = []
@@ -215,17 +215,17 @@ def entity_pages(site: Site) -> dict[str, str]:
         team = site.team_name(person.team)
         pages[src] = _entity_page(site, src, person.name.text(site.lang), f"{t('team')}: {team}",
                                   list(site.improvements_by_person.get(pid, [])))
-    for tid, team in cfg.teams.items():
+    for tid, entry in cfg.teams.items():
         src = site.team_page(tid)
-        pages[src] = _entity_page(site, src, team.name.text(site.lang), t("team"),
+        pages[src] = _entity_page(site, src, entry.name.text(site.lang), t("team"),
                                   list(site.improvements_by_team.get(tid, [])))
     for kind, category in AFFECTS_KINDS.items():
-        for key, entry in cfg.taxonomy.get(category, {}).items():
+        for key, item in cfg.taxonomy.get(category, {}).items():
             records = site.records_by_affects.get(f"{kind}/{key}", [])
             if not records:
                 continue  # no page for what no record refers to (most of the 34 practices, typically)
             src = site.category_page(category, key)
-            pages[src] = _entity_page(site, src, entry.name.text(site.lang), t(category), records)
+            pages[src] = _entity_page(site, src, item.name.text(site.lang), t(category), records)
     for tag in site.tag_slugs:
         src = site.tag_page(tag)
         pages[src] = _entity_page(site, src, tag, t("tags"), site.records_by_tag.get(tag, []))
@@ -275,7 +275,8 @@ def cascade_page(site: Site) -> str:
         return f'<ul class="cir-cascade">{"".join(items)}</ul>' if items else ""
 
     orphans = [i for i in reg.improvements if not i.objectives and not site.config.workflow.statuses[i.status].terminal]
-    vision_html = f'<blockquote class="cir-vision"><strong>{esc(t("vision"))}:</strong> {esc(vision.text(site.lang))}</blockquote>' if vision else ""
+    vision_html = (f'<blockquote class="cir-vision"><strong>{esc(t("vision"))}:</strong> '
+                   f"{esc(vision.text(site.lang))}</blockquote>") if vision else ""
     orphan_html = ""
     if orphans:
         orphan_html = (f"<h2>{esc(t('objectives'))}: —</h2>"

@@ -104,8 +104,9 @@ class Schema:
     def _explain(self, error: jsonschema.ValidationError) -> Iterator[SchemaProblem]:
         path = tuple(error.absolute_path)
         schema = error.schema if isinstance(error.schema, dict) else {}
-        value = error.instance
+        value: Any = error.instance
         kind = error.validator
+        expects: Any = error.validator_value  # what the failed keyword asked for
         described = schema.get("description", "")
         if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(value, dict):
             known = sorted(schema.get("properties", {}))
@@ -114,7 +115,7 @@ class Schema:
             return
         if kind == "required" and isinstance(value, dict):
             props = schema.get("properties", {})
-            for key in error.validator_value:
+            for key in expects:
                 if key not in value:
                     about = props.get(key, {}).get("description", "")
                     where = f" in {format_key(path)}" if path else ""
@@ -123,24 +124,23 @@ class Schema:
                                         key=(*path, key))
             return
         if kind == "enum":
-            allowed = ", ".join(str(v) for v in error.validator_value)
+            allowed = ", ".join(str(v) for v in expects)
             yield SchemaProblem(path, "schema.enum", f"{value!r} is not one of {allowed}", f"Use one of: {allowed}.")
             return
         if kind == "type":
-            expected = error.validator_value
+            expected = expects
             names = [expected] if isinstance(expected, str) else list(expected)
             words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
             hint = described and f"Expected {described}."
             if "boolean" in names and isinstance(value, str):
                 hint = "Write true or false (without quotes)."
-            elif "number" in names or "integer" in names:
-                if isinstance(value, str):
-                    hint = "Write the number without quotes or units (put the unit in `unit`)."
+            elif ("number" in names or "integer" in names) and isinstance(value, str):
+                hint = "Write the number without quotes or units (put the unit in `unit`)."
             yield SchemaProblem(path, "schema.type", f"must be {words}, not {describe_value(value)}", hint)
             return
         if kind in ("pattern", "format", "anyOf", "oneOf", "propertyNames", "const", "not"):
             expected = described or "a different value"
-            if kind == "format" and error.validator_value == "date" and isinstance(value, str):
+            if kind == "format" and expects == "date" and isinstance(value, str):
                 msg = f"{value!r} is not a valid date"
                 yield SchemaProblem(path, "schema.format", msg, "Write a real calendar date as YYYY-MM-DD, e.g. 2026-03-01.")
                 return
@@ -150,13 +150,13 @@ class Schema:
             yield SchemaProblem(path, f"schema.{kind.lower()}", f"{value!r} is not valid here", f"Expected {expected}.")
             return
         if kind in ("minItems", "maxItems"):
-            n = error.validator_value
+            n = expects
             what = "at least" if kind == "minItems" else "at most"
             yield SchemaProblem(path, "schema.items", f"must list {what} {n} item{'s' if n != 1 else ''}",
                                 described and f"Expected {described}.")
             return
         if kind in ("minLength", "maxLength"):
-            n = error.validator_value
+            n = expects
             if kind == "minLength" and n == 1:
                 yield SchemaProblem(path, "schema.length", "must not be empty", described and f"Expected {described}.")
             else:
@@ -165,7 +165,7 @@ class Schema:
                                     f"is {len(value)} characters long; {what} {n} allowed", "")
             return
         if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            n = error.validator_value
+            n = expects
             word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
                     "exclusiveMaximum": "less than"}[kind]
             yield SchemaProblem(path, "schema.range", f"{value} is out of range: must be {word} {n}",

@@ -9,6 +9,7 @@ reference between records, people and taxonomy).
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -130,10 +131,7 @@ def _key_description(config: Config, path: Path_) -> str:
     defs = schema.get("$defs", {})
     node = schema
     for part in path:
-        if isinstance(part, int):
-            node = node.get("items", {})
-        else:
-            node = node.get("properties", {}).get(part, {})
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
         while "$ref" in node and not node.get("description"):
             node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
     desc = node.get("description", "")
@@ -180,7 +178,7 @@ def _check_history(src: SourceFile, data: dict[str, Any], config: Config) -> Ite
 def _check_dates(src: SourceFile, data: dict[str, Any]) -> Iterator[Issue]:
     chain = [(k, _date(data, k)) for k in ("raised", "approved_on", "closed_on")]
     present = [(k, d) for k, d in chain if d]
-    for (k1, d1), (k2, d2) in zip(present, present[1:], strict=False):
+    for (k1, d1), (k2, d2) in itertools.pairwise(present):
         assert d1 is not None and d2 is not None
         if d2 < d1:
             yield src.issue((k2,), "dates.order", f"{k2} ({d2}) is before {k1} ({d1})",
