@@ -231,7 +231,9 @@ def metric_spec(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -> d
                                 "scale": {"domain": ends, "range": [COLOURS["baseline"], COLOURS["target"]]}}}},
     ]
     if s.target is not None:
-        layers.insert(0, {"mark": {"type": "rule", "strokeDash": [2, 3], "color": COLOURS["target"]},
+        # one data row of its own: over the metric's rows the same line would be drawn once per row
+        layers.insert(0, {"data": {"values": [{}]},
+                          "mark": {"type": "rule", "strokeDash": [2, 3], "color": COLOURS["target"]},
                           "encoding": {"x": None, "y": {"datum": s.target.value}, "tooltip": None}})
     return {"$schema": VEGA_LITE_SCHEMA, "width": "container", "height": 180, "data": {"values": _rows(site, s)},
             "encoding": {"x": {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m-%d"}},

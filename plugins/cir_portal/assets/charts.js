@@ -28,7 +28,12 @@
       views.forEach(function (view) {
         view.setAttribute("data-drawn", "1");
         var spec = JSON.parse(view.getAttribute("data-vega-spec"));
+        // Vega names its container "Vega visualization"; the summary is the chart's real name.
+        var role = view.getAttribute("role"), label = view.getAttribute("aria-label");
         vegaEmbed(view, spec, { actions: false, renderer: "svg" }).then(function () {
+          if (role) view.setAttribute("role", role);
+          if (label) view.setAttribute("aria-label", label);
+          view.removeAttribute("aria-roledescription");
           var figure = view.closest(".cir-chart");
           if (figure) figure.classList.add("cir-chart--live");
         }).catch(function (err) { console.warn("chart", err); });
