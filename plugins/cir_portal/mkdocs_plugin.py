@@ -43,6 +43,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.tree = SiteTree()
         self.bodies: dict[str, str] = {}
         self.problems: list[Issue] = []
+        #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
+        self.own_epoch = False
+        self.language = "en"
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
@@ -50,6 +53,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the register and build the site tree (default priority; before search reads the language)."""
+        self._release_epoch()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
         result = load_register(project, use_cache=self.config.cache)
@@ -64,16 +68,21 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 log.info(text)
         self.problems = result.errors
         if result.config is None or result.register is None:
+            if self.command == "serve" and self.tree.titles:
+                # Keep serving the last good site, with the configuration errors on every page.
+                config.theme["language"] = self.language
+                return config
             raise PluginError("the register's configuration has errors (above); run `cir validate` to see them")
         if result.errors and self.command != "serve":
             files = len({i.path for i in result.errors})
             raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
                               "run `cir validate` to see them with hints")
         portal = result.config.portal
-        config.theme["language"] = portal.language
+        config.theme["language"] = self.language = portal.language
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
             os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
+            self.own_epoch = True
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
@@ -123,6 +132,20 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
+        process (a serve rebuild, another project) dates itself from its own content."""
+        self._release_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """As on_post_build, when the build fails."""
+        self._release_epoch()
+
+    def _release_epoch(self) -> None:
+        if self.own_epoch:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self.own_epoch = False
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild on changes to site_config/ and schemas/ too (default priority)."""

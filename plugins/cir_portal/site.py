@@ -50,7 +50,9 @@ def content_epoch(project: Project, register: Register | None = None) -> int:
     """Seconds since the epoch that stand for "now" in the built site, taken from the content.
 
     SOURCE_DATE_EPOCH when set; else the last commit of the project; else the latest date
-    in the register; never the wall clock (two builds of the same content are identical).
+    in the register that records something done (raised, approved, closed, a lesson's or an
+    assessment's date, history; not a horizon or target date, which lie in the future); never
+    the wall clock (two builds of the same content are identical).
     """
     import os
 
@@ -66,7 +68,7 @@ def content_epoch(project: Project, register: Register | None = None) -> int:
         pass
     dates = []
     for record in register.all() if register else []:
-        for key in ("raised", "date", "closed_on", "approved_on", "horizon"):
+        for key in ("raised", "date", "closed_on", "approved_on"):
             value = record.get(key)
             if isinstance(value, str):
                 dates.append(value)

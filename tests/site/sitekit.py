@@ -17,12 +17,12 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -32,6 +32,7 @@ PROJECT_PARTS = ("content", "site_config", "schemas", "mkdocs.yml")
 #: Record folders of content/ and the kind of record each holds.
 KIND_FOLDERS = {"improvements": "improvement", "lessons": "lesson", "objectives": "objective", "assessments": "assessment"}
 FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+T = TypeVar("T")
 
 
 def _plain(value: Any) -> Any:
@@ -241,3 +242,136 @@ def tree_digest(site: Path) -> dict[str, bytes]:
 
 def links_of(html: str) -> Iterable[str]:
     return re.findall(r'(?:href|src)="([^"]*)"', html)
+
+
+# --- the `cir` command, links, and a development server (used by tests/site)
+
+def cir_command() -> list[str]:
+    """The ``cir`` console script of the running environment (as a contributor runs it)."""
+    script = Path(sys.executable).with_name("cir")
+    assert script.is_file(), f"no `cir` script next to {sys.executable}: install the project (pip install -e .)"
+    return [str(script)]
+
+
+def run_cir(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``cir ARGS`` in ``cwd`` and return what it printed and its exit status."""
+    run_env = {**os.environ, **(env or {})}
+    return subprocess.run([*cir_command(), *args], cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def body_of(path: Path) -> str:
+    """A record file's Markdown body: what follows its front matter."""
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    match = FRONT_MATTER.match(text)
+    assert match, f"{path} has no front matter"
+    return text[match.end():]
+
+
+#: Link schemes that never point into the site.
+FOREIGN_SCHEMES = ("mailto:", "data:", "javascript:", "tel:")
+
+
+def link_target(page: str, href: str, site_url: str) -> str | None:
+    """The file of the built site (path relative to its root) that ``href``, found in the built file
+    ``page`` (relative to the site root), points at; None for a link that leaves the site.
+
+    Fragments and queries are dropped, %-escapes decoded, and directory URLs end in ``index.html``.
+    A relative link that climbs above the site's root gives a path starting with ``../``
+    (no such file: the link breaks as soon as the site is published below a folder).
+    """
+    import posixpath
+    from html import unescape
+    from urllib.parse import unquote, urlsplit
+
+    href = unescape(href).strip()
+    if not href or href.startswith("#") or href.lower().startswith(FOREIGN_SCHEMES):
+        return None
+    root = urlsplit(site_url or "http://site.invalid/")  # relative links resolve alike under any site_url
+    root_path = root.path.rstrip("/") + "/"
+    parts = urlsplit(href)
+    raw = unquote(parts.path)
+    if parts.scheme or parts.netloc:
+        if (parts.scheme or root.scheme, parts.netloc) != (root.scheme, root.netloc):
+            return None  # another host: the repository, the theme's home page
+        if not (raw + "/").startswith(root_path):
+            return None  # the same host, outside the site
+        raw = raw.removeprefix(root_path.rstrip("/")).removeprefix("/")
+    elif raw.startswith("/"):
+        if not (raw + "/").startswith(root_path):
+            return raw  # this host, outside the site's folder: no file of the site
+        raw = raw.removeprefix(root_path.rstrip("/")).removeprefix("/")
+    elif not raw:
+        return page  # only a ?query: this very page
+    else:
+        raw = posixpath.join(posixpath.dirname(page), raw)
+    path = posixpath.normpath(raw) if raw else ""
+    path = "" if path == "." else path
+    if path and (raw.endswith("/") or raw.rsplit("/", 1)[-1] in (".", "..")):
+        path += "/"
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def http_get(url: str, timeout: float = 10.0) -> str | None:
+    """The body of a 200 answer from ``url`` (127.0.0.1 only, never through a proxy), else None
+    (also when no answer comes within ``timeout`` seconds)."""
+    import urllib.error
+    import urllib.request
+
+    assert url.startswith("http://127.0.0.1:"), url
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as answer:
+            body: bytes = answer.read()
+            return body.decode("utf-8") if answer.status == 200 else None
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def wait_for(what: str, check: Callable[[], T], *, timeout: float = 60.0, interval: float = 0.25,
+             alive: Callable[[], str | None] | None = None) -> T:
+    """Poll ``check()`` until it returns something truthy (returned) or ``timeout`` seconds pass
+    (an AssertionError naming ``what``); ``alive()`` returning a message stops early."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        problem = alive() if alive is not None else None
+        assert not problem, f"gave up waiting for {what}: {problem}"
+        assert time.monotonic() < deadline, f"gave up waiting for {what} after {timeout:.0f} s"
+        time.sleep(interval)
+
+
+def targets_of(site: Path, page: str, site_url: str) -> set[str]:
+    """The files of the built site that the links of the built file ``page`` point at
+    (``site_url``: the one the site was built with; links under it count too)."""
+    html = (site / page).read_text(encoding="utf-8")
+    found = (link_target(page, href, site_url) for href in links_of(html))
+    return {t for t in found if t is not None}
+
+
+def page_file(src_uri: str) -> str:
+    """The built HTML file (relative to the site root) of the page built from ``src_uri``."""
+    return page_url(src_uri) + "index.html"
+
+
+def git_commit_all(project: Path, date: str, message: str = "content") -> None:
+    """Commit everything in ``project`` (made a git repository first if need be), dated ``date``."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    ident = ["-c", "user.name=cir tests", "-c", "user.email=tests@example.invalid", "-c", "commit.gpgsign=false"]
+    steps = [] if (project / ".git").exists() else [["init", "-q"]]
+    for args in [*steps, ["add", "-A"], [*ident, "commit", "-q", "--no-verify", "-m", message]]:
+        subprocess.run(["git", *args], cwd=project, env=env, capture_output=True, text=True, timeout=60, check=True)
