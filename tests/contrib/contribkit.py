@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -15,15 +15,11 @@ from cir_portal.config import Project
 from cir_portal.issues import Issue
 from cir_portal.register import load_register
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+
+from sitekit import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
+
 REPO_ROOT = Path(__file__).parents[2]
-
-
-def copy_example(root: Path) -> Path:
-    """content/, site_config/ and schemas/ of the example register, copied to ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    for folder in ("content", "site_config", "schemas"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
-    return root
 
 
 def run(*args: str, project: Path | None = None, input: str | None = None) -> Result:

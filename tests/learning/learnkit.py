@@ -4,10 +4,7 @@ load a project that must validate, and its site model.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -18,22 +15,13 @@ from cir_portal.config import Project
 from cir_portal.register import LoadResult, load_register
 from cir_portal.site import Site
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+
+from sitekit import copy_project as copy_example
+from sitekit import mkdocs_build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: A register repository: the portal is built from these alone.
-PROJECT_PARTS = ("content", "site_config", "schemas", "mkdocs.yml")
 EPOCH = 1_790_000_000  # 2026-09-21: a fixed "now" for the views
-
-
-def copy_example(dest: Path) -> Path:
-    """A copy of the example register project at ``dest`` (never the repository itself)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        src = REPO_ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(".cir-cache"))
-        elif src.is_file():
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def load_ok(root: Path) -> LoadResult:
@@ -93,10 +81,6 @@ class Built:
 
 def build_example(root: Path) -> Built:
     """Copy the example register under ``root`` and build it into ``root / "site"``."""
-    project = copy_example(root / "project")
-    site = root / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(root)}
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
-                           "-d", str(site)], cwd=project, env=env, capture_output=True, text=True, timeout=240, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return Built(site, done.stderr)
+    build = mkdocs_build(copy_example(root / "project"), root / "site", {"TMPDIR": str(root)})
+    assert build.returncode == 0, build.log
+    return Built(build.site, build.log)

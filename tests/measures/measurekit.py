@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +13,10 @@ from cir_portal.config import Config, Project
 from cir_portal.model import Improvement, Lesson, Objective, Register
 from cir_portal.register import LoadResult
 from cir_portal.site import Site, SiteTree
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
+
+from sitekit import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
 
 REPO_ROOT = Path(__file__).parents[2]
 #: "now" of the fixture registers
@@ -77,15 +81,6 @@ def register_of(config: Config, improvements: Sequence[Improvement], lessons: Se
 def closed(rid: str, outcome: str, closed_on: str, **fields: Any) -> Improvement:
     """An improvement closed with an outcome."""
     return imp(rid, status="closed", outcome=outcome, closed_on=closed_on, urgency="medium", cost="medium", **fields)
-
-
-def copy_example(root: Path) -> Path:
-    """content/, site_config/, schemas/ and mkdocs.yml of the repository, copied to ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    for folder in ("content", "site_config", "schemas"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
-    shutil.copyfile(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
 
 
 def epoch_of(day: str) -> int:
