@@ -64,3 +64,69 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], cls: str = "cir
 
 def badge(text: Any, cls: str) -> str:
     return f'<span class="cir-badge {esc(cls)}">{esc(text)}</span>'
+
+
+#: Tags that open a raw HTML block in Markdown (the views' generated pages use these).
+_BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset", "figure",
+                         "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "nav", "ol", "p", "pre",
+                         "section", "table", "ul"})
+_FIRST_TAG = re.compile(r"<([a-z][a-z0-9]*)\b")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
+_PLACEHOLDER = "<!--cir-html-{}-->"
+_PLACEHOLDER_RE = re.compile(r"<!--cir-html-(\d+)-->")
+
+
+def _html_blocks(chunk: str) -> list[str] | None:
+    """``chunk`` as a run of raw HTML blocks (each a block-level element from its opening tag to
+    its matching closing tag, the next one starting on a new line), or None if it is not one."""
+    if "markdown=" in chunk:
+        return None
+    blocks: list[str] = []
+    pos, end = 0, len(chunk.rstrip())
+    while pos < end:
+        match = _FIRST_TAG.match(chunk, pos)
+        if not match or match.group(1) not in _BLOCK_TAGS:
+            return None
+        tag = match.group(1)
+        depth, stop = 0, -1
+        for m in re.finditer(rf"<{tag}\b|</{tag}>", chunk[pos:end]):
+            depth += -1 if m.group(0).startswith("</") else 1
+            if depth == 0:
+                stop = pos + m.end()
+                break
+        if stop < 0 or (stop < end and chunk[stop] != "\n"):
+            return None  # unclosed, or text after the closing tag on its line
+        blocks.append(chunk[pos:stop])
+        pos = stop + 1
+    return blocks
+
+
+def stash_html_blocks(markdown: str) -> tuple[str, list[str]]:
+    """Take the raw HTML blocks out of a generated page's Markdown, leaving a placeholder each.
+
+    Python-Markdown passes such a block through verbatim, but only after parsing it with its
+    (pure-Python) HTML parser, which is most of the cost of a generated page. A block is taken
+    only when Markdown would pass it through unchanged: a blank-line-separated chunk made of
+    block-level elements, each from its opening tag at the start of a line to its matching
+    closing tag at the end of one, asking for no Markdown inside (``markdown=``).
+    ``unstash_html_blocks`` puts them back.
+    """
+    blocks: list[str] = []
+    out: list[str] = []
+    in_fence = False
+    for chunk in re.split(r"(\n{2,})", markdown):
+        found = None if in_fence else _html_blocks(chunk)
+        in_fence ^= len(_FENCE.findall(chunk)) % 2 == 1  # HTML in a code block is text
+        if not found:
+            out.append(chunk)
+            continue
+        out.append("\n".join(_PLACEHOLDER.format(len(blocks) + i) for i in range(len(found))) + chunk[len(chunk.rstrip()):])
+        blocks.extend(found)
+    return "".join(out), blocks
+
+
+def unstash_html_blocks(html_text: str, blocks: list[str]) -> str:
+    """Put back the blocks ``stash_html_blocks`` took out."""
+    if not blocks:
+        return html_text
+    return _PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group(1))], html_text)

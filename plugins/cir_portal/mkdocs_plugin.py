@@ -19,12 +19,14 @@ from mkdocs.structure.pages import Page
 
 from .config import Project
 from .issues import Issue
-from .markup import esc
+from .markup import esc, stash_html_blocks, unstash_html_blocks
 from .register import LoadResult, load_register
 from .reporters import location
 from .site import ASSET_DIR, SiteTree, build_tree, content_epoch
 
 log = get_plugin_logger(__name__)
+#: Where a record's card goes in the page content until the page is written (see on_post_page).
+CARD_SLOT = "<!--cir-card-->"
 
 
 class CirPluginConfig(base.Config):
@@ -43,6 +45,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.tree = SiteTree()
         self.bodies: dict[str, str] = {}
         self.problems: list[Issue] = []
+        #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
+        self.blocks: dict[str, list[str]] = {}
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
@@ -99,10 +103,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        self.blocks = {}
         for src_uri, markdown in sorted(self.tree.pages.items()):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
                 continue
+            # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
+            # through. It gets placeholders, and on_page_content puts the HTML back.
+            markdown, self.blocks[src_uri] = stash_html_blocks(markdown)
             files.append(File.generated(config, src_uri, content=markdown))
         for src_uri, data in sorted(self.tree.files.items()):
             existing = files.get_file_from_path(src_uri)
@@ -124,14 +132,24 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put the record card (already HTML) in front of the rendered body, so Markdown never
-        re-parses it; in serve mode, show validation errors on top of every page."""
-        card = self.tree.decorations.get(page.file.src_uri)
-        if card:
-            html = card + "\n" + html
+        """Put back a generated page's HTML blocks; mark where a record's card goes; in serve
+        mode, show validation errors on top of every page (default priority: before search
+        reads the content in on_page_context)."""
+        src_uri = page.file.src_uri
+        html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
+        if src_uri in self.tree.decorations:
+            heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
+            html = heading + CARD_SLOT + "\n" + html
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the record card (already HTML) in its slot once the page is rendered: neither
+        Markdown nor the search plugin parses it (it repeats the front matter, which the search
+        index does not need, and parsing it was most of the cost of a record page)."""
+        _, card = self.tree.card_parts(page.file.src_uri)
+        return output.replace(CARD_SLOT, card, 1) if card else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this

@@ -28,6 +28,8 @@ GOVERNANCE_PAGE = "governance.md"
 GUIDE_PAGE = "guide.md"
 BROWSE_PAGE = "browse/index.md"
 ASSET_DIR = "assets/cir"
+#: How every record card starts (cards.py): what precedes it is the page heading.
+CARD_START = '<div class="cir-card '
 CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
 
 
@@ -39,6 +41,12 @@ class SiteTree:
     decorations: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+
+    def card_parts(self, src_uri: str) -> tuple[str, str]:
+        """A record's decoration as (heading, card): the page's <h1> and what follows it."""
+        decoration = self.decorations.get(src_uri, "")
+        at = decoration.find(CARD_START)
+        return (decoration, "") if at < 0 else (decoration[:at], decoration[at:])
 
     def decorate(self, src_uri: str, markdown: str) -> str:
         """A record page's Markdown with its card in front."""
