@@ -7,6 +7,9 @@ that its peak RSS is its own (see bench_validate.Spawner):
 plain   ``mkdocs build`` of the same content/ with Material and search, WITHOUT the cir
         plugin and without records in the navigation (nav: the home page only): what
         Material costs for these pages anyway.
+same    ``mkdocs build`` with Material and search, without the plugin, of the tree ``cir
+        render`` writes: the same pages the portal publishes (records with their cards,
+        the generated pages), so what the plugin adds beyond the pages themselves shows.
 portal  ``mkdocs build`` with the project's mkdocs.yml (cir plugin first), cold: no
         .cir-cache/ (validation, cards, generated pages, exports, charts all computed).
 warm    the same again with .cir-cache/ present (what CI and `mkdocs serve` see).
@@ -115,6 +118,12 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
         site = Path(tmp) / "site"
         plain = build(spawner, project, "plain.yml", site)
         plain_pages = count_files(site)
+        rendered = Path(tmp) / "rendered"
+        spawner.run([str(Path(sys.executable).parent / "cir"), "render", "--out", str(rendered), str(project)], project)
+        (project / "same.yml").write_text(PLAIN_CONFIG.replace("docs_dir: content", f"docs_dir: {rendered}"),
+                                          encoding="utf-8")
+        same = build(spawner, project, "same.yml", site)
+        same_pages = count_files(site)
         shutil.rmtree(project / ".cir-cache", ignore_errors=True)
         cold = build(spawner, project, "mkdocs.yml", site)
         cold_pages = count_files(site)
@@ -122,13 +131,15 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
         print(f"  {'build':<34}{'wall s':>8}{'ms/record':>11}{'peak MiB':>10}{'pages':>8}{'site MiB':>10}  exit")
         for label, (wall, rss, code, err), (pages, size) in (
             ("plain Material (no plugin, no nav)", plain, plain_pages),
+            ("plain Material, cir render's pages", same, same_pages),
             ("portal, cold (no .cir-cache)", cold, cold_pages),
             ("portal, warm (.cir-cache)", warm, cold_pages),
         ):
             print(f"  {label:<34}{wall:>8.2f}{wall / records * 1000:>11.2f}{rss:>10.0f}{pages:>8}{size / 2**20:>10.1f}  {code}")
             if code:
                 print("    " + err.strip().replace("\n", "\n    ")[:2000])
-        print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x")
+        print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x; "
+              f"portal cold / same pages {cold[0] / same[0]:.2f}x, warm / same pages {warm[0] / same[0]:.2f}x")
         rows = view_breakdown(project)
         total = sum(r[1] for r in rows)
         print(f"  build_tree by view (in-process, cache warm): {total:.2f} s = {total / cold[0] * 100:.0f}% of the cold build")

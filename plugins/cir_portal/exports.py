@@ -72,16 +72,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def csv_columns(site: Site) -> list[str]:
+    """The spec's columns, then every other key the improvements use (value_level, keys an
+    organisation added to its schema), sorted: nothing that validated is left out."""
+    used = {key for imp in site.register.improvements for key in imp.fields}
+    return [*CSV_COLUMNS, *sorted(used - set(CSV_COLUMNS))]
+
+
 def register_csv(site: Site) -> bytes:
     """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    columns = csv_columns(site)
+    writer.writerow(columns)
     for imp in site.register.improvements:
         values = dict(imp.fields)
         values["team"] = site.team_of(imp.owner) or ""
         values["url"] = site.url(imp.src_uri)
-        writer.writerow([_cell(values.get(c)) for c in CSV_COLUMNS])
+        writer.writerow([_cell(values.get(c)) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

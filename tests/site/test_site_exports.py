@@ -91,6 +91,8 @@ def test_register_csv_has_one_row_per_improvement_file(built: Build, records: li
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     imps = improvement_files(records)
     assert_same_records("register.csv", [row["id"] for row in rows], [r.id for r in imps])
+    missing = sorted({key for r in imps for key in r.fields} - set(rows[0]))
+    assert not missing, f"front matter keys without a column: {missing}"
     by_id = {row["id"]: row for row in rows}
     problems = []
     for record in imps:
