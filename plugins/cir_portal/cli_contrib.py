@@ -8,8 +8,10 @@ file and what to do (exit 1), never tracebacks; an unusable project or input is 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -51,11 +53,22 @@ def _load(project_dir: Path | None) -> LoadResult:
     return result
 
 
-def _fail(message: str, lines: list[str] | None = None, code: int = EXIT_ERRORS) -> None:
+def _fail(message: str, lines: list[str] | None = None, code: int = EXIT_ERRORS) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     for line in lines or []:
         click.echo(f"  {line}" if not line.startswith(" ") else line, err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A planned edit that is refused (or cannot be made) ends the command with its message, exit 1."""
+    try:
+        yield
+    except Refused as exc:
+        _fail(exc.message, exc.lines)
+    except EditError as exc:
+        _fail(str(exc))
 
 
 def _reserved(result: LoadResult, against: tuple[str, ...]) -> set[str]:
@@ -295,14 +308,8 @@ def move(record_id: str, status: str, note: str | None, day: str | None, project
     lists the allowed statuses or the keys to add (exit 1).
     """
     result = _load(project_dir)
-    try:
+    with _refusals():
         change = plan_move(result, record_id, status, note=note, date=day)
-    except Refused as exc:
-        _fail(exc.message, exc.lines)
-        return
-    except EditError as exc:
-        _fail(str(exc))
-        return
     apply_changes([change])
     click.echo(f"{change.rel}: {change.summary}")
 
@@ -320,14 +327,8 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
     share the id (after merging the default branch), the one this branch added is renumbered.
     """
     result = _load(project_dir)
-    try:
+    with _refusals():
         plan = plan_renumber(result, target, reserved=_reserved(result, against))
-    except Refused as exc:
-        _fail(exc.message, exc.lines)
-        return
-    except EditError as exc:
-        _fail(str(exc))
-        return
     if not dry_run:
         apply_changes(plan.changes)
     renamed = next(c for c in plan.changes if c.old is not None)

@@ -99,24 +99,23 @@ def test_browse_pages_for_the_people_and_teams_records_reference(built: Build, r
             if team:
                 team_records[team].add(page_file(record.rel))
     assert referenced and team_records
+    expected = {f"browse/people/{pid}/index.html": person_records[pid] for pid in referenced}
+    expected.update({f"browse/teams/{tid}/index.html": pages for tid, pages in team_records.items()})
+    problems = link_problems(built, expected)
+    assert not problems, "\n".join(problems)
+
+
+def link_problems(built: Build, expected: dict[str, set[str]]) -> list[str]:
+    """For each built page (path in the site) and the record pages it must link to: what is wrong."""
     problems = []
-    for pid in sorted(referenced):
-        page = f"browse/people/{pid}/index.html"
-        if not (built.site / page).is_file():
-            problems.append(f"no page {page}")
-            continue
-        missing = person_records[pid] - targets_of(built.site, page, "")
-        if missing:
-            problems.append(f"{page} does not link to {sorted(missing)}")
-    for tid, pages in sorted(team_records.items()):
-        page = f"browse/teams/{tid}/index.html"
+    for page, pages in sorted(expected.items()):
         if not (built.site / page).is_file():
             problems.append(f"no page {page}")
             continue
         missing = pages - targets_of(built.site, page, "")
         if missing:
             problems.append(f"{page} does not link to {sorted(missing)}")
-    assert not problems, "\n".join(problems)
+    return problems
 
 
 def test_browse_pages_for_what_records_affect_and_their_tags(built: Build, records: list[RecordFile]) -> None:
@@ -134,14 +133,7 @@ def test_browse_pages_for_what_records_affect_and_their_tags(built: Build, recor
         for tag in record.fields.get("tags") or []:
             by_tag[str(tag)].add(page_file(record.rel))
     assert by_item and by_tag
-    problems = []
-    for page, pages in sorted(by_item.items()):
-        if not (built.site / page).is_file():
-            problems.append(f"no page {page}")
-            continue
-        missing = pages - targets_of(built.site, page, "")
-        if missing:
-            problems.append(f"{page} does not link to {sorted(missing)}")
+    problems = link_problems(built, by_item)
     tag_pages: dict[str, list[str]] = defaultdict(list)
     for path in sorted((built.site / "browse" / "tags").glob("*/index.html")):
         for heading in headings(path.read_text(encoding="utf-8")):
