@@ -75,10 +75,10 @@ def build(spawner: Spawner, project: Path, config: str, out: Path) -> tuple[floa
 
 def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     """Seconds spent per view module in build_tree, and figures (charts) it produced."""
-    from cir_portal import site as site_mod
-    from cir_portal.cards import card
-    from cir_portal.config import Project
-    from cir_portal.register import load_register
+    from cir_portal.core.config import Project
+    from cir_portal.core.pipeline import load_register
+    from cir_portal.views import context as site_mod
+    from cir_portal.views.cards import card
 
     result = load_register(Project(project), use_cache=True)
     assert result.register is not None

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cir_portal.cli import cli
-from cir_portal.config import Project
-from cir_portal.issues import Issue, Severity
-from cir_portal.register import CACHE_DIR, load_register
-from cir_portal.reporters import REPORTERS, summary
+from cir_portal.adapters.cli.main import cli
+from cir_portal.core.config import Project
+from cir_portal.core.issues import Issue, Severity
+from cir_portal.core.pipeline import CACHE_DIR, load_register
+from cir_portal.core.reporters import REPORTERS, summary
 
 MakeProject = Callable[..., Path]
 ReadCase = Callable[[Path], dict[str, bytes]]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.config import Project, find_project, load_config
-from cir_portal.register import load_register
+from cir_portal.core.config import Project, find_project, load_config
+from cir_portal.core.pipeline import load_register
 
 MakeProject = Callable[..., Path]
 REPO_ROOT = Path(__file__).parents[1]

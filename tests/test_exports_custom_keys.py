@@ -9,10 +9,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from cir_portal.config import Project
-from cir_portal.exports import CSV_COLUMNS, register_csv, register_json
-from cir_portal.register import load_register
-from cir_portal.site import Site
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
+from cir_portal.views.context import Site
+from cir_portal.views.exports import CSV_COLUMNS, register_csv, register_json
 
 RECORD = """---
 id: IMP-0200

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.loading import MAX_DEPTH, SourceFile, decode, locate, parse_yaml, read_source, record_files
+from cir_portal.core.loading import MAX_DEPTH, SourceFile, decode, locate, parse_yaml, read_source, record_files
 
 # --- parse_yaml: YAML 1.2 core schema --------------------------------------------------
 

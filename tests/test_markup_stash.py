@@ -9,10 +9,10 @@ from pathlib import Path
 import markdown
 import pytest
 
-from cir_portal.config import Project
-from cir_portal.markup import stash_html_blocks, unstash_html_blocks
-from cir_portal.register import load_register
-from cir_portal.site import build_tree
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
+from cir_portal.views.markup import stash_html_blocks, unstash_html_blocks
+from cir_portal.views.tree import build_tree
 
 sys.path.insert(0, str(Path(__file__).parent / "site"))
 

@@ -12,11 +12,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cir_portal import register as register_module
-from cir_portal.config import Config, Project, load_config
-from cir_portal.issues import Issue
-from cir_portal.loading import KIND_FOLDERS, locate, parse_yaml, read_source
-from cir_portal.register import LoadResult, load_register
+from cir_portal.core import pipeline as register_module
+from cir_portal.core.config import Config, Project, load_config
+from cir_portal.core.issues import Issue
+from cir_portal.core.loading import KIND_FOLDERS, locate, parse_yaml, read_source
+from cir_portal.core.pipeline import LoadResult, load_register
 
 #: Derandomized: the same examples every run, so a failure is never a fluke of one CI run.
 SETTINGS = settings(max_examples=80, deadline=None, database=None, derandomize=True,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.config import Project
-from cir_portal.issues import Issue
-from cir_portal.loading import KIND_FOLDERS
-from cir_portal.register import LoadResult, load_register
+from cir_portal.core.config import Project
+from cir_portal.core.issues import Issue
+from cir_portal.core.loading import KIND_FOLDERS
+from cir_portal.core.pipeline import LoadResult, load_register
 
 CASES = Path(__file__).parent / "cases"
 ReadCase = Callable[[Path], dict[str, bytes]]

@@ -24,7 +24,7 @@ def memoised_schemas() -> Iterator[None]:
     """Meta-validating the JSON Schemas takes most of a register load (~0.1 s), and these tests
     load copies with identical schemas about a hundred times: remember the result by the
     schema files' bytes (a copy with different schemas is loaded afresh)."""
-    from cir_portal import config, schemas
+    from cir_portal.core import config, schemas
 
     original = schemas.load_schemas
     memo: dict[Any, Any] = {}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from cir_portal.cli import cli
-from cir_portal.config import Project
-from cir_portal.issues import Issue
-from cir_portal.register import load_register
+from cir_portal.adapters.cli.main import cli
+from cir_portal.core.config import Project
+from cir_portal.core.issues import Issue
+from cir_portal.core.pipeline import load_register
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 

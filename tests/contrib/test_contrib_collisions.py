@@ -11,8 +11,8 @@ from pathlib import Path
 
 from contribkit import error_keys, git, git_init, id_problems, next_id, run
 
-from cir_portal.config import Project
-from cir_portal.register import load_register
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
 
 NEW = ("--requester", "li.na", "--affects", "service/email", "--date", "2026-03-01")
 

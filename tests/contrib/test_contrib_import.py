@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from contribkit import first_id, issues_in, next_id, run
 
-from cir_portal.config import Project
-from cir_portal.exports import CSV_COLUMNS
-from cir_portal.register import load_register
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
+from cir_portal.views.exports import CSV_COLUMNS
 
 HEADERS = ["改进标识 ID", "名称 Title", "状态 Status", "请求者 Requester", "来源/Source", "受影响对象 Affects",
            "紧急度 Urgency", "成本 Cost", "价值/收益 Value", "提出日期 Raised", "标签 Tags", "描述 Description"]
@@ -185,7 +185,7 @@ def test_export_to_standard_output(register: Path) -> None:
 
 
 def test_many_rows_show_progress(register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("cir_portal.cli_contrib.PROGRESS_ROWS", 3)
+    monkeypatch.setattr("cir_portal.adapters.cli.contrib.PROGRESS_ROWS", 3)
     sheet = tmp_path / "many.csv"
     sheet.write_text("title,requester,source,affects\n" + "".join(f"Row {n},li.na,staff_idea,service/email\n"
                                                                    for n in range(3)), encoding="utf-8")

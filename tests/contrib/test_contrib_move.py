@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from contribkit import issues_in, run
 
-from cir_portal.loading import read_source
+from cir_portal.core.loading import read_source
 
 
 def _add_keys(path: Path, lines: str) -> None:
@@ -207,7 +207,7 @@ ENTRY = {"date": "2026-12-01", "status": "assessed", "note": "a: b"}
      "  - date: 2026-12-01\n    status: assessed\n    note: \"a: b\"\n"),
 ])
 def test_history_is_appended_in_the_style_of_the_file(tmp_path: Path, history: str, expected: str) -> None:
-    from cir_portal.editing import Editor, RecordText
+    from cir_portal.authoring.editor import Editor, RecordText
 
     head = "id: IMP-0001\nstatus: identified  # keep\nmetrics:\n  - {name: x}\n"
     path = tmp_path / "IMP-0001-x.md"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from contribkit import errors, first_id, git, git_init, issues_in, next_id, run
 
-from cir_portal.loading import parse_yaml, read_source
-from cir_portal.scaffold import IdAllocator, scalar, slugify
+from cir_portal.authoring.scaffold import IdAllocator, scalar, slugify
+from cir_portal.core.loading import parse_yaml, read_source
 
 IMPROVEMENT = ("--requester", "li.na", "--affects", "service/email", "--date", "2026-03-01")
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from learnkit import Built, build_example, copy_example, site_of
 
-from cir_portal.site import Site
+from cir_portal.views.context import Site
 
 
 @pytest.fixture

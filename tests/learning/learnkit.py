@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cir_portal.config import Project
-from cir_portal.register import LoadResult, load_register
-from cir_portal.site import Site
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import LoadResult, load_register
+from cir_portal.views.context import Site
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner, Result
 from learnkit import MakeProject, improvement, load_ok, site_of
 
-from cir_portal import gaps, maturity
-from cir_portal.cli import cli
-from cir_portal.config import Project
-from cir_portal.loading import read_source
-from cir_portal.register import load_register
+from cir_portal.adapters.cli.main import cli
+from cir_portal.authoring import gaps
+from cir_portal.core.config import Project
+from cir_portal.core.loading import read_source
+from cir_portal.core.pipeline import load_register
+from cir_portal.views import maturity
 
 ASM = "content/assessments/ASM-0001-incident-management-2025.md"
 

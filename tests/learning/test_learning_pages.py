@@ -8,9 +8,10 @@ import re
 import pytest
 from learnkit import MakeProject, improvement, lesson, site_of, targets
 
-from cir_portal import cards, lessons_kb, maturity, pages
-from cir_portal.model import Improvement
-from cir_portal.site import Site
+from cir_portal.core.model import Improvement
+from cir_portal.views import cards, maturity, pages
+from cir_portal.views import knowledge as lessons_kb
+from cir_portal.views.context import Site
 
 KB_FILES = {
     "content/improvements/IMP-0100-x.md": improvement("IMP-0100", affects=["practice/incident-management", "service/email"]),

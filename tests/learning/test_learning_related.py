@@ -8,9 +8,9 @@ import random
 import pytest
 from learnkit import MakeProject, improvement, lesson, site_of, targets
 
-from cir_portal import lessons_kb
-from cir_portal.model import Improvement, Register
-from cir_portal.site import build_tree
+from cir_portal.core.model import Improvement, Register
+from cir_portal.views import knowledge as lessons_kb
+from cir_portal.views.tree import build_tree
 
 IMP = "IMP-0100"
 FILES = {

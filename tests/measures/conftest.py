@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.config import Config, Project, load_config
-from cir_portal.model import Register
-from cir_portal.register import load_register
-from cir_portal.site import Site, build_tree
+from cir_portal.core.config import Config, Project, load_config
+from cir_portal.core.model import Register
+from cir_portal.core.pipeline import load_register
+from cir_portal.views.context import Site
+from cir_portal.views.tree import build_tree
 
 sys.path.insert(0, str(Path(__file__).parent))
 

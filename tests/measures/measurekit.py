@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cir_portal.config import Config, Project
-from cir_portal.model import Improvement, Lesson, Objective, Register
-from cir_portal.register import LoadResult
-from cir_portal.site import Site, SiteTree
+from cir_portal.core.config import Config, Project
+from cir_portal.core.model import Improvement, Lesson, Objective, Register
+from cir_portal.core.pipeline import LoadResult
+from cir_portal.views.context import Site
+from cir_portal.views.tree import SiteTree
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from measurekit import closed, imp, lesson, objective, register_of
 
-from cir_portal import measures
-from cir_portal.config import Config
-from cir_portal.kpis import verdict
-from cir_portal.site import Site
+from cir_portal.core.config import Config
+from cir_portal.core.kpis import verdict
+from cir_portal.views import metrics as measures
+from cir_portal.views.context import Site
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert("x")</script> & \'q\''
@@ -126,7 +126,7 @@ def test_metric_summary(config: Config, site_of: Callable[..., Site]) -> None:
 
 def test_the_chart_data_is_the_cards_metrics_table(config: Config, site_of: Callable[..., Site]) -> None:
     """The figure's data table points to the card's metrics table, which holds every point."""
-    from cir_portal import cards
+    from cir_portal.views import cards
 
     record = imp("IMP-0001", status="in_progress", metrics=[metric()])
     site = site_of(register_of(config, [record]))

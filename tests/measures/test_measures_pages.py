@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 from measurekit import EXAMPLE_AS_OF, Example, closed, imp, lesson, register_of, with_kpi
 
-from cir_portal import dashboard
-from cir_portal.config import Config
-from cir_portal.kpis import Ledger, period, previous
-from cir_portal.site import Site
+from cir_portal.core.config import Config
+from cir_portal.core.kpis import Ledger, period, previous
+from cir_portal.views import dashboard
+from cir_portal.views.context import Site
 
 KPI_KEYS = {"value", "numerator", "denominator", "formula", "period", "unit"}
 
@@ -101,7 +101,7 @@ def test_register_index_has_a_sortable_priority(example: Example) -> None:
     scores = {row[0]: row[column] for row in index["rows"]}
     weights = example.site.config.portal.priority_weights
     for record in example.site.register.improvements:
-        from cir_portal.kpis import priority
+        from cir_portal.core.kpis import priority
 
         scored = priority(record, weights)
         assert scores[record.id] == (scored.score if scored else None)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from measurekit import imp
 
-from cir_portal.kpis import Point, expected_at, priority, quick_win, verdict
+from cir_portal.core.kpis import Point, expected_at, priority, quick_win, verdict
 
 WEIGHTS = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
 

@@ -1,0 +1,1 @@
+"""The ``cir`` command."""

@@ -1,0 +1,183 @@
+"""The MkDocs adapter: validates the register, then hands MkDocs the generated site tree.
+
+This is the only module that imports MkDocs; every hook calls into the library.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from cir_portal.core.config import Project
+from cir_portal.core.issues import Issue
+from cir_portal.core.pipeline import LoadResult, load_register
+from cir_portal.core.reporters import location
+from cir_portal.views.context import ASSET_DIR, content_epoch
+from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.tree import SiteTree, build_tree
+
+log = get_plugin_logger(__name__)
+#: Where a record's card goes in the page content until the page is written (see on_post_page).
+CARD_SLOT = "<!--cir-card-->"
+
+
+class CirPluginConfig(base.Config):
+    #: the register repository (default: the folder of mkdocs.yml)
+    project = c.Optional(c.Type(str))
+    #: reuse per-file validation results from .cir-cache/
+    cache = c.Type(bool, default=True)
+
+
+class CirPlugin(BasePlugin[CirPluginConfig]):
+    """Publishes the continual improvement register with Material for MkDocs."""
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.result: LoadResult | None = None
+        self.tree = SiteTree()
+        self.bodies: dict[str, str] = {}
+        self.problems: list[Issue] = []
+        #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
+        self.blocks: dict[str, list[str]] = {}
+        #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
+        self.own_epoch = False
+        self.language = "en"
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate the register and build the site tree (default priority; before search reads the language)."""
+        self._release_epoch()
+        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        project = Project(root.resolve())
+        result = load_register(project, use_cache=self.config.cache)
+        self.result = result
+        for issue in result.issues:
+            text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
+            if issue.hint:
+                text += f" ({issue.hint})"
+            if issue.severity == "error":
+                log.warning(text)
+            else:
+                log.info(text)
+        self.problems = result.errors
+        if result.config is None or result.register is None:
+            if self.command == "serve" and self.tree.titles:
+                # Keep serving the last good site, with the configuration errors on every page.
+                config.theme["language"] = self.language
+                return config
+            raise PluginError("the register's configuration has errors (above); run `cir validate` to see them")
+        if result.errors and self.command != "serve":
+            files = len({i.path for i in result.errors})
+            raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
+                              "run `cir validate` to see them with hints")
+        portal = result.config.portal
+        config.theme["language"] = self.language = portal.language
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            # MkDocs dates the sitemap from this; take it from the content, not the clock.
+            os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
+            self.own_epoch = True
+        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+        self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                               site_url=config.site_url or "")
+        self.bodies = {r.src_uri: r.body for r in result.register.all()}
+        # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
+        scripts = {str(s) for s in config.extra_javascript}
+        for path in sorted(self.tree.files):
+            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
+                if path.endswith(".css") and path not in config.extra_css:
+                    config.extra_css.append(path)
+                elif path.endswith(".js") and path not in scripts:
+                    config.extra_javascript.append(path)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        self.blocks = {}
+        for src_uri, markdown in sorted(self.tree.pages.items()):
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+                continue
+            # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
+            # through. It gets placeholders, and on_page_content puts the HTML back.
+            markdown, self.blocks[src_uri] = stash_html_blocks(markdown)
+            files.append(File.generated(config, src_uri, content=markdown))
+        for src_uri, data in sorted(self.tree.files.items()):
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, src_uri, content=data))
+        return files
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
+        body = self.bodies.get(page.file.src_uri)
+        return body
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Give record pages their (escaped) title."""
+        src_uri = page.file.src_uri
+        if src_uri in self.tree.titles:
+            page.meta["title"] = esc(self.tree.titles[src_uri])
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put back a generated page's HTML blocks; mark where a record's card goes; in serve
+        mode, show validation errors on top of every page (default priority: before search
+        reads the content in on_page_context)."""
+        src_uri = page.file.src_uri
+        html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
+        if src_uri in self.tree.decorations:
+            heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
+            html = heading + CARD_SLOT + "\n" + html
+        if self.problems:
+            html = _problems_banner(self.problems) + "\n" + html
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the record card (already HTML) in its slot once the page is rendered: neither
+        Markdown nor the search plugin parses it (it repeats the front matter, which the search
+        index does not need, and parsing it was most of the cost of a record page)."""
+        _, card = self.tree.card_parts(page.file.src_uri)
+        return output.replace(CARD_SLOT, card, 1) if card else output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
+        process (a serve rebuild, another project) dates itself from its own content."""
+        self._release_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """As on_post_build, when the build fails."""
+        self._release_epoch()
+
+    def _release_epoch(self) -> None:
+        if self.own_epoch:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self.own_epoch = False
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild on changes to site_config/ and schemas/ too (default priority)."""
+        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        for folder in ("site_config", "schemas"):
+            if (root / folder).is_dir():
+                server.watch(str(root / folder))
+        return server
+
+
+def _problems_banner(problems: list[Issue]) -> str:
+    items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
+    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
+            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"<ul>{items}</ul>{more}</div>")

@@ -1,0 +1,676 @@
+"""Measured improvement: the practice KPIs, metric verdicts and priority scores, as numbers.
+
+Pure arithmetic on the model (no HTML, no charts) so that every figure the dashboard,
+the reports, the record cards and ``kpis.json`` show is computed once, here, and can be
+unit-tested on hand-computed fixtures. Dates are ISO strings (``YYYY-MM-DD``) compared as
+strings; "now" is always the site's ``as_of`` date taken from the content, never the clock.
+
+A ratio whose denominator is zero has the value None: the views print "n/a", never 0 %.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import itertools
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any
+
+from cir_portal.core.config import AFFECTS_KINDS, Config, KpiSettings
+from cir_portal.core.model import Improvement, Register
+
+LEVELS = ("high", "medium", "low")
+#: points of a level in the priority score; cost counts inversely (a cheap improvement scores high)
+LEVEL_POINTS = {"high": 3, "medium": 2, "low": 1}
+COST_POINTS = {"low": 3, "medium": 2, "high": 1}
+OUTCOMES = ("achieved", "partially_achieved", "not_achieved")
+VERDICTS = ("achieved", "on_track", "off_track", "no_data")
+#: what N, C and O of the productivity index may each count (``kpi.productivity_index`` in portal.yml)
+COUNTERS = {
+    "raised": "improvements raised (recorded) in the period",
+    "approved": "improvements approved in the period (approved_on)",
+    "closed": "improvements closed with an outcome in the period (closed_on)",
+    "achieved": "improvements closed with the outcome `achieved` in the period",
+    "finished": "improvements that reached any terminal status in the period (closed, rejected, deferred, cancelled)",
+    "open_at_start": "improvements open at the start of the period (raised before it, not finished before it)",
+    "open_at_end": "improvements open at the end of the period",
+}
+#: upper bounds (exclusive, in days) of the ageing buckets of open records; the last bucket is open-ended
+AGE_BUCKETS = (30, 90, 180, 365)
+
+
+# --- periods
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar month (``2026-03``), quarter (``2026-Q1``) or any span of days, both ends included."""
+
+    key: str
+    start: str
+    end: str
+
+    def contains(self, day: str | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    def as_dict(self) -> dict[str, str]:
+        return {"key": self.key, "from": self.start, "to": self.end}
+
+
+def month_key(day: str) -> str:
+    return day[:7]
+
+
+def quarter_key(day: str) -> str:
+    return f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"
+
+
+def period(key: str) -> Period:
+    """The period named ``2026-03`` (a month) or ``2026-Q1`` (a quarter)."""
+    year = int(key[:4])
+    if "-Q" in key:
+        q = int(key[-1])
+        first, last = 3 * q - 2, 3 * q
+    else:
+        first = last = int(key[5:7])
+    end = (date(year + (last == 12), last % 12 + 1, 1) - timedelta(days=1)).isoformat()
+    return Period(key, date(year, first, 1).isoformat(), end)
+
+
+def previous(p: Period) -> Period:
+    """The month or quarter before ``p``."""
+    before = (date.fromisoformat(p.start) - timedelta(days=1)).isoformat()
+    return period(quarter_key(before) if "-Q" in p.key else month_key(before))
+
+
+def months(first: str, last: str) -> list[str]:
+    """Every month key from the month of ``first`` to the month of ``last``, in order."""
+    out, y, m = [], int(first[:4]), int(first[5:7])
+    while f"{y:04d}-{m:02d}" <= last[:7]:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def trailing(as_of: str, n_months: int) -> Period:
+    """The ``n_months`` months ending on ``as_of`` (e.g. 2025-11-23 .. 2026-11-22 for 12)."""
+    d = date.fromisoformat(as_of)
+    y, m = divmod(d.year * 12 + d.month - 1 - n_months, 12)
+    m += 1
+    start = date(y, m, min(d.day, calendar.monthrange(y, m)[1])) + timedelta(days=1)
+    return Period(f"{n_months}m", start.isoformat(), as_of)
+
+
+def days_between(a: str, b: str) -> int:
+    return (date.fromisoformat(b) - date.fromisoformat(a)).days
+
+
+# --- KPI values
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    """One published figure with the parts it is computed from, so a reader can check it."""
+
+    key: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    formula: str
+    period: Period
+    unit: str = "ratio"  # ratio (0..1, shown as %), index, days, score, count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": _round(self.value), "numerator": _round(self.numerator), "denominator": _round(self.denominator),
+                "formula": self.formula, "period": self.period.as_dict(), "unit": self.unit}
+
+
+def _round(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    if float(x).is_integer():
+        return int(x)
+    return round(float(x), 4)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator``, or None when there is nothing to divide by."""
+    return numerator / denominator if denominator else None
+
+
+# --- facts about each improvement, computed once
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the KPIs need to know about one improvement."""
+
+    imp: Improvement
+    raised: str
+    approved: str | None
+    finished: str | None  # when it reached a terminal status (closed_on, else when it entered the status)
+    outcome: str | None  # only for a finished record with an outcome
+    team: str | None  # the owner's team, else the requester's
+    requester_team: str | None
+
+    @property
+    def closed(self) -> str | None:
+        """When it was closed with an outcome (None if it was not)."""
+        return self.finished if self.outcome else None
+
+    def open_on(self, day: str) -> bool:
+        """Open at the end of ``day``: raised by then and not finished by then."""
+        return self.raised <= day and (self.finished is None or self.finished > day)
+
+
+@dataclass
+class Ledger:
+    """The facts of every improvement of a register, and the settings that shape the KPIs."""
+
+    config: Config
+    as_of: str
+    facts: list[Facts] = field(default_factory=list)
+    _period_cache: dict[Period, dict[str, Kpi]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, register: Register, as_of: str) -> Ledger:
+        config = register.config
+        wf = config.workflow
+
+        def team(pid: Any) -> str | None:
+            person = config.people.get(pid) if isinstance(pid, str) else None
+            return person.team if person else None
+
+        facts = []
+        for imp in register.improvements:
+            status = wf.statuses.get(imp.status)
+            finished = None
+            if status is not None and status.terminal:
+                finished = str(imp.get("closed_on") or imp.status_since)
+            outcome = imp.get("outcome") if finished and imp.get("outcome") in OUTCOMES else None
+            approved = imp.get("approved_on")
+            facts.append(Facts(imp, imp.raised, str(approved) if approved else None, finished, outcome,
+                               team(imp.owner) or team(imp.get("requester")), team(imp.get("requester"))))
+        return cls(config, as_of, facts)
+
+    @property
+    def settings(self) -> KpiSettings:
+        return self.config.portal.kpi
+
+    @property
+    def span(self) -> Period:
+        """From the first record raised to ``as_of``: the period of the all-time KPIs."""
+        first = min((f.raised for f in self.facts), default=self.as_of)
+        return Period("all", min(first, self.as_of), self.as_of)
+
+    def open(self, day: str | None = None) -> list[Facts]:
+        """The improvements open at the end of ``day`` (default: as_of)."""
+        day = day or self.as_of
+        return [f for f in self.facts if f.open_on(day)]
+
+    # --- counts in a period
+    @cached_property
+    def _dates(self) -> dict[str, list[str]]:
+        """Sorted event dates per counter, so a count in a period is two binary searches.
+
+        ``open_until`` is when a record stops being open: its finish date, or its raised date
+        when a (bad) finish date comes before it (such a record is never open).
+        """
+        out: dict[str, list[str]] = {
+            "raised": [f.raised for f in self.facts],
+            "approved": [f.approved for f in self.facts if f.approved],
+            "closed": [f.finished for f in self.facts if f.finished and f.outcome],
+            "achieved": [f.finished for f in self.facts if f.finished and f.outcome == "achieved"],
+            "finished": [f.finished for f in self.facts if f.finished],
+            "open_until": [max(f.finished, f.raised) for f in self.facts if f.finished],
+        }
+        for dates in out.values():
+            dates.sort()
+        return out
+
+    def _between(self, key: str, start: str, end: str) -> int:
+        dates = self._dates[key]
+        return bisect.bisect_right(dates, end) - bisect.bisect_left(dates, start)
+
+    def open_count(self, day: str) -> int:
+        """How many improvements are open at the end of ``day``."""
+        return bisect.bisect_right(self._dates["raised"], day) - bisect.bisect_right(self._dates["open_until"], day)
+
+    def count(self, counter: str, p: Period) -> int:
+        """How many improvements ``counter`` (a key of COUNTERS) counts in ``p``."""
+        if counter in ("raised", "approved", "closed", "achieved", "finished"):
+            return self._between(counter, p.start, p.end)
+        if counter == "open_at_start":
+            return self.open_count((date.fromisoformat(p.start) - timedelta(days=1)).isoformat())
+        if counter == "open_at_end":
+            return self.open_count(p.end)
+        raise ValueError(f"unknown counter {counter!r}; use one of {', '.join(COUNTERS)}")
+
+    @cached_property
+    def _closed_sorted(self) -> tuple[list[str], list[Facts]]:
+        closed = sorted((f for f in self.facts if f.closed), key=lambda f: str(f.closed))
+        return [str(f.closed) for f in closed], closed
+
+    def closed_in(self, p: Period) -> list[Facts]:
+        """The improvements closed with an outcome in ``p``, by closing date."""
+        dates, closed = self._closed_sorted
+        return closed[bisect.bisect_left(dates, p.start):bisect.bisect_right(dates, p.end)]
+
+    # --- outcome KPIs
+    def outcome_kpis(self, p: Period) -> dict[str, Kpi]:
+        """Success, partial, on-time, on-budget and negative-outcome rates and mean satisfaction
+        of the improvements closed with an outcome in ``p``."""
+        closed = self.closed_in(p)
+        n = len(closed)
+        achieved = sum(f.outcome == "achieved" for f in closed)
+        partial = sum(f.outcome == "partially_achieved" for f in closed)
+        dated = [f for f in closed if f.imp.get("target_date")]
+        on_time = sum(str(f.closed) <= str(f.imp.get("target_date")) for f in dated)
+        costed = [f for f in closed if _num(f.imp.get("planned_cost")) is not None and _num(f.imp.get("actual_cost")) is not None]
+        on_budget = sum(_num(f.imp.get("actual_cost")) <= _num(f.imp.get("planned_cost")) for f in costed)  # type: ignore[operator]
+        negative = sum(bool(f.imp.get("negative_outcome")) for f in closed)
+        rated = [v for f in closed if (v := _num(f.imp.get("satisfaction"))) is not None]
+        return {
+            "success_rate": Kpi("success_rate", ratio(achieved, n), achieved, n,
+                                "closed with outcome achieved / all closed with an outcome", p),
+            "partial_rate": Kpi("partial_rate", ratio(partial, n), partial, n,
+                                "closed with outcome partially achieved / all closed with an outcome", p),
+            "on_time_rate": Kpi("on_time_rate", ratio(on_time, len(dated)), on_time, len(dated),
+                                "closed on or before target_date / closed with an outcome and a target_date", p),
+            "on_budget_rate": Kpi("on_budget_rate", ratio(on_budget, len(costed)), on_budget, len(costed),
+                                  "actual_cost <= planned_cost / closed with an outcome and both costs", p),
+            "negative_outcome_rate": Kpi("negative_outcome_rate", ratio(negative, n), negative, n,
+                                         "closed with negative_outcome: true / all closed with an outcome", p),
+            "mean_satisfaction": Kpi("mean_satisfaction", ratio(sum(rated), len(rated)), sum(rated), len(rated),
+                                     "sum of satisfaction (1-5) / closed with an outcome and a satisfaction score", p,
+                                     unit="score"),
+        }
+
+    def productivity(self, p: Period) -> tuple[Kpi, dict[str, int]]:
+        """The continual improvement productivity index (N + C) / (O + C) in ``p``, and N, C, O."""
+        definition = self.settings.productivity_index
+        parts = {name: self.count(definition[name], p) for name in ("N", "C", "O")}
+        num, den = parts["N"] + parts["C"], parts["O"] + parts["C"]
+        formula = (f"(N + C) / (O + C); N = {definition['N']}, C = {definition['C']}, O = {definition['O']} "
+                   "(site_config/portal.yml kpi.productivity_index)")
+        return Kpi("productivity_index", ratio(num, den), num, den, formula, p, unit="index"), parts
+
+    def period_kpis(self, p: Period) -> dict[str, Kpi]:
+        """Every KPI of a period: the outcome rates, the productivity index, cycle time and counts (memoised:
+        the reports, their index and kpis.json all ask for the same periods)."""
+        cached = self._period_cache.get(p)
+        if cached is None:
+            cached = self._period_cache[p] = self._period_kpis(p)
+        return dict(cached)
+
+    def _period_kpis(self, p: Period) -> dict[str, Kpi]:
+        out = self.outcome_kpis(p)
+        out["productivity_index"] = self.productivity(p)[0]
+        times = [days_between(f.raised, str(f.closed)) for f in self.closed_in(p)]
+        out["mean_cycle_time"] = Kpi("mean_cycle_time", ratio(sum(times), len(times)), sum(times), len(times),
+                                     "sum of days from raised to closed_on / improvements closed with an outcome", p,
+                                     unit="days")
+        for counter in ("raised", "approved", "closed", "finished"):
+            n = self.count(counter, p)
+            out[counter] = Kpi(counter, n, n, None, COUNTERS[counter], p, unit="count")
+        return out
+
+    def headline(self) -> dict[str, Kpi]:
+        """The dashboard's KPIs: outcomes over all time, the index over the configured window."""
+        span = self.span
+        out = self.outcome_kpis(span)
+        window = trailing(self.as_of, self.settings.index_window_months)
+        out["productivity_index"] = self.productivity(window)[0]
+        times = [days_between(f.raised, str(f.closed)) for f in self.facts if f.closed]
+        out["mean_cycle_time"] = Kpi("mean_cycle_time", ratio(sum(times), len(times)), sum(times), len(times),
+                                     "sum of days from raised to closed_on / improvements closed with an outcome", span,
+                                     unit="days")
+        raised_months = months(span.start, span.end)
+        n = self.count("raised", span)
+        out["raised_per_month"] = Kpi("raised_per_month", ratio(n, len(raised_months)), n, len(raised_months),
+                                      "improvements raised / months from the first record to as_of", span, unit="count")
+        return out
+
+    # --- adoption
+    def raised_per_month(self) -> dict[str, int]:
+        """Improvements raised in each month from the first record to ``as_of`` (zeros included)."""
+        span = self.span
+        counts = Counter(month_key(f.raised) for f in self.facts)
+        return {m: counts.get(m, 0) for m in months(span.start, span.end)} if self.facts else {}
+
+    def raised_per_team(self) -> dict[str, int]:
+        """By the requester's team; requesters who are not in people.yml count as ``external``."""
+        return dict(sorted(Counter(f.requester_team or "external" for f in self.facts).items()))
+
+    def raised_per_source(self) -> dict[str, int]:
+        return dict(sorted(Counter(str(f.imp.get("source") or "") for f in self.facts).items()))
+
+    # --- flow
+    def wip_per_status(self) -> dict[str, int]:
+        """Open improvements in each non-terminal status (workflow order, zeros included)."""
+        counts = Counter(f.imp.status for f in self.open())
+        return {k: counts.get(k, 0) for k, s in self.config.workflow.statuses.items() if not s.terminal}
+
+    def throughput_per_month(self) -> dict[str, dict[str, int]]:
+        """Improvements that reached a terminal status, per month and status."""
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for f in self.facts:
+            if f.finished:
+                row = out[month_key(f.finished)]
+                row[f.imp.status] = row.get(f.imp.status, 0) + 1
+        return {m: dict(sorted(out[m].items())) for m in sorted(out)}
+
+    def cycle_times(self) -> dict[str, Stats]:
+        """Days spent in each status, from the history of every record (completed stays only)."""
+        stays: dict[str, list[int]] = defaultdict(list)
+        for f in self.facts:
+            history = sorted(f.imp.history, key=lambda h: str(h.get("date")))
+            for this, nxt in itertools.pairwise(history):
+                stays[str(this.get("status"))].append(days_between(str(this["date"]), str(nxt["date"])))
+        order = list(self.config.workflow.statuses)
+        keys = sorted(stays, key=lambda k: (order.index(k) if k in order else len(order), k))
+        return {k: Stats.of(stays[k]) for k in keys}
+
+    def end_to_end(self) -> Stats:
+        """Days from raised to closed_on of the improvements closed with an outcome."""
+        return Stats.of([days_between(f.raised, str(f.closed)) for f in self.facts if f.closed])
+
+    def ageing(self) -> dict[str, int]:
+        """Open improvements by age (days since raised) in buckets: ``0-29``, ``30-89``, ... ``365+``."""
+        labels = [f"{lo}-{hi - 1}" for lo, hi in zip((0, *AGE_BUCKETS), AGE_BUCKETS, strict=False)] + [f"{AGE_BUCKETS[-1]}+"]
+        counts = dict.fromkeys(labels, 0)
+        for f in self.open():
+            age = days_between(f.raised, self.as_of)
+            index = sum(age >= b for b in AGE_BUCKETS)
+            counts[labels[index]] += 1
+        return counts
+
+    def oldest_open(self, n: int = 10) -> list[tuple[Facts, int]]:
+        ranked = sorted(self.open(), key=lambda f: (f.raised, f.imp.id))
+        return [(f, days_between(f.raised, self.as_of)) for f in ranked[:n]]
+
+    # --- areas
+    def areas(self, kind: str) -> dict[str, Area]:
+        """Every practice, service (from taxonomy.yml) or team (people.yml), with its improvements' counts."""
+        if kind == "team":
+            keys = list(self.config.teams)
+            members: dict[str, list[Facts]] = defaultdict(list)
+            for f in self.facts:
+                if f.team:
+                    members[f.team].append(f)
+        else:
+            category = AFFECTS_KINDS[kind]
+            keys = list(self.config.taxonomy.get(category, {}))
+            members = defaultdict(list)
+            for f in self.facts:
+                for item in dict.fromkeys(f.imp.affects):
+                    k, _, key = item.partition("/")
+                    if k == kind:
+                        members[key].append(f)
+            keys += sorted(k for k in members if k not in keys)
+        return {key: Area.of(key, members.get(key, []), self.as_of) for key in keys}
+
+    def areas_without_improvements(self, kind: str) -> list[str]:
+        return [k for k, a in self.areas(kind).items() if a.total == 0]
+
+    def areas_with_too_many_open(self, kind: str) -> list[str]:
+        limit = self.settings.too_many_open
+        return [k for k, a in self.areas(kind).items() if a.open > limit]
+
+    # --- periods with data
+    def events(self) -> list[str]:
+        """Every date something happened: raised, approved, finished; lessons recorded."""
+        out = []
+        for f in self.facts:
+            out += [d for d in (f.raised, f.approved, f.finished) if d]
+        return out
+
+    def report_periods(self, lesson_dates: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+        """Month keys and quarter keys that have at least one event, oldest first."""
+        days = [*self.events(), *lesson_dates]
+        return sorted({month_key(d) for d in days}), sorted({quarter_key(d) for d in days})
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Summary of a list of durations in days."""
+
+    n: int
+    mean: float | None
+    median: float | None
+    total: int
+
+    @classmethod
+    def of(cls, values: list[int]) -> Stats:
+        if not values:
+            return cls(0, None, None, 0)
+        return cls(len(values), sum(values) / len(values), float(statistics.median(values)), sum(values))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "mean": _round(self.mean), "median": _round(self.median), "total": self.total}
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The improvements of one practice, service or team."""
+
+    key: str
+    total: int
+    open: int
+    closed: int
+    achieved: int
+    ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, key: str, facts: list[Facts], as_of: str) -> Area:
+        return cls(key, len(facts), sum(f.open_on(as_of) for f in facts), sum(bool(f.closed) for f in facts),
+                   sum(f.outcome == "achieved" for f in facts), tuple(f.imp.id for f in facts))
+
+    @property
+    def success_rate(self) -> float | None:
+        return ratio(self.achieved, self.closed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "open": self.open, "closed": self.closed, "achieved": self.achieved,
+                "success_rate": _round(self.success_rate)}
+
+
+# --- metric verdicts
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    date: str
+    value: float
+
+
+def point(raw: Any) -> Point | None:
+    """A ``{value, date}`` mapping as a Point; None when it is not one."""
+    if not isinstance(raw, dict):
+        return None
+    value, day = raw.get("value"), raw.get("date")
+    if day and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Point(str(day), float(value))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How one metric stands against its target, and why."""
+
+    verdict: str  # a key of VERDICTS
+    latest: Point | None
+    expected: float | None  # the planned path's value at the latest measurement's date
+    allowed: float | None  # the worst value still on track (expected minus the tolerance)
+    reason: str  # a key explaining the verdict (for the page): see REASONS
+
+
+REASONS = {
+    "no_measurements": "no measurement yet",
+    "no_target": "no target to compare with",
+    "reached": "the latest measurement reaches the target",
+    "target_passed": "the target date has passed without reaching the target",
+    "on_path": "the latest measurement is on or better than the planned path (within the tolerance)",
+    "behind_path": "the latest measurement is worse than the planned path by more than the tolerance",
+    "no_baseline": "no baseline to draw the planned path from; on track until the target date",
+}
+
+
+def better(direction: str, a: float, b: float) -> bool:
+    """True when ``a`` is at least as good as ``b`` for a metric of this direction."""
+    return a <= b if direction == "decrease" else a >= b
+
+
+def expected_at(baseline: Point, target: Point, day: str) -> float:
+    """The planned path: linear from baseline to target, flat before the baseline and after the target."""
+    if day <= baseline.date or target.date <= baseline.date:
+        return baseline.value if day < target.date else target.value
+    if day >= target.date:
+        return target.value
+    span = days_between(baseline.date, target.date)
+    return baseline.value + (target.value - baseline.value) * days_between(baseline.date, day) / span
+
+
+def measurements(metric: Mapping[str, Any]) -> list[Point]:
+    """The metric's measurements as points, oldest first."""
+    points = [p for raw in metric.get("measurements") or () if (p := point(raw)) is not None]
+    points.sort(key=lambda p: p.date)
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A metric parsed once: direction, baseline, target and measurements (oldest first)."""
+
+    name: str
+    unit: str
+    direction: str  # increase or decrease
+    baseline: Point | None
+    target: Point | None
+    points: tuple[Point, ...]
+
+    @classmethod
+    def of(cls, metric: Mapping[str, Any]) -> Series:
+        return cls(str(metric.get("name") or ""), str(metric.get("unit") or ""),
+                   "decrease" if metric.get("direction") == "decrease" else "increase",
+                   point(metric.get("baseline")), point(metric.get("target")), tuple(measurements(metric)))
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+    def path(self, day: str) -> float | None:
+        """The planned path's value on ``day`` (None without a baseline and a target)."""
+        return expected_at(self.baseline, self.target, day) if self.baseline and self.target else None
+
+
+def verdict(metric: Mapping[str, Any] | Series, as_of: str, tolerance: float) -> Verdict:
+    """The metric's verdict on ``as_of`` by the linear-path rule (see portal.yml ``kpi.verdict``).
+
+    - no data: no measurement yet, or no target;
+    - achieved: the latest measurement is at least as good as the target value;
+    - off track: the target date has passed (``as_of`` after it) and the target is not reached,
+      or the latest measurement is worse than the planned path at its date by more than
+      ``tolerance`` x |target - baseline|;
+    - on track: otherwise (on or better than the path, within the tolerance).
+    """
+    series = metric if isinstance(metric, Series) else Series.of(metric)
+    direction, latest = series.direction, series.latest
+    target, baseline = series.target, series.baseline
+    if latest is None:
+        return Verdict("no_data", None, None, None, "no_measurements")
+    if target is None:
+        return Verdict("no_data", latest, None, None, "no_target")
+    if better(direction, latest.value, target.value):
+        return Verdict("achieved", latest, None, None, "reached")
+    if as_of > target.date:
+        return Verdict("off_track", latest, target.value, target.value, "target_passed")
+    if baseline is None:
+        return Verdict("on_track", latest, None, None, "no_baseline")
+    expected = expected_at(baseline, target, latest.date)
+    slack = abs(target.value - baseline.value) * tolerance
+    allowed = expected - slack if direction != "decrease" else expected + slack
+    if better(direction, latest.value, allowed):
+        return Verdict("on_track", latest, expected, allowed, "on_path")
+    return Verdict("off_track", latest, expected, allowed, "behind_path")
+
+
+# --- priority
+
+@dataclass(frozen=True, slots=True)
+class PriorityPart:
+    """One factor of the priority score: its level, points, weight and contribution."""
+
+    factor: str  # urgency, value or cost
+    level: str
+    points: int
+    weight: float
+    assumed: bool  # True when the level is not set and counted as medium
+
+    @property
+    def contribution(self) -> float:
+        return self.points * self.weight
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    score: float
+    parts: tuple[PriorityPart, ...]
+
+    @property
+    def max_score(self) -> float:
+        return sum(3 * p.weight for p in self.parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "parts": {p.factor: {"level": p.level, "points": p.points, "weight": p.weight,
+                                                          "contribution": _round(p.contribution), "assumed": p.assumed}
+                                               for p in self.parts}}
+
+
+PRIORITY_FORMULA = ("urgency points x urgency weight + value points x value weight + cost points x cost weight; "
+                    "points: high 3, medium 2, low 1 (cost counts inversely: low 3, high 1); "
+                    "value points come from value_level (medium until it is set)")
+
+
+def priority(imp: Improvement, weights: Mapping[str, float]) -> Priority | None:
+    """The record's priority score, or None until it is assessed (urgency and cost set).
+
+    ``value_level`` is optional (``value`` is a free-text benefit statement): until it is
+    set it counts as medium, and the breakdown says so.
+    """
+    urgency, cost = imp.get("urgency"), imp.get("cost")
+    if urgency not in LEVEL_POINTS or cost not in COST_POINTS:
+        return None
+    value = imp.get("value_level")
+    parts = (
+        PriorityPart("urgency", str(urgency), LEVEL_POINTS[str(urgency)], float(weights.get("urgency", 0)), False),
+        PriorityPart("value", str(value) if value in LEVEL_POINTS else "medium",
+                     LEVEL_POINTS.get(str(value), 2), float(weights.get("value", 0)), value not in LEVEL_POINTS),
+        PriorityPart("cost", str(cost), COST_POINTS[str(cost)], float(weights.get("cost", 0)), False),
+    )
+    return Priority(round(sum(p.contribution for p in parts), 2), parts)
+
+
+def quick_win(imp: Improvement) -> bool:
+    """Low cost and high value: the quadrant worth doing first."""
+    return bool(imp.get("cost") == "low" and imp.get("value_level") == "high")
+
+
+# --- objectives
+
+def objective_progress(register: Register, objective_id: str, as_of: str, tolerance: float
+                       ) -> tuple[dict[str, int], list[tuple[Improvement, Mapping[str, Any], Verdict]]]:
+    """Contributing improvements of an objective by status (closed ones by outcome), and every metric's verdict."""
+    counts: Counter[str] = Counter()
+    verdicts: list[tuple[Improvement, Mapping[str, Any], Verdict]] = []
+    for imp in register.improvements_by_objective.get(objective_id, []):
+        outcome = imp.get("outcome")
+        counts[f"outcome:{outcome}" if outcome in OUTCOMES else imp.status] += 1
+        for metric in imp.metrics:
+            verdicts.append((imp, metric, verdict(metric, as_of, tolerance)))
+    return dict(counts), verdicts

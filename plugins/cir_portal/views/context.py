@@ -1,0 +1,216 @@
+"""The context every view renders in: the register, labels in the site language, URLs and the
+indexes views share."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from datetime import UTC, datetime
+from functools import cached_property
+from importlib import resources
+
+from cir_portal.core.config import AFFECTS_KINDS, Config, Project
+from cir_portal.core.i18n import Translator
+from cir_portal.core.model import Improvement, Record, Register
+from cir_portal.views.markup import esc, link, page_url, relative_url, slug
+
+#: src_uri of the generated pages
+REGISTER_PAGE = "register.md"
+BOARD_PAGE = "board.md"
+CASCADE_PAGE = "cascade.md"
+GOVERNANCE_PAGE = "governance.md"
+GUIDE_PAGE = "guide.md"
+BROWSE_PAGE = "browse/index.md"
+ASSET_DIR = "assets/cir"
+#: How every record card starts (cards.py): what precedes it is the page heading.
+CARD_START = '<div class="cir-card '
+CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
+
+
+def content_epoch(project: Project, register: Register | None = None) -> int:
+    """Seconds since the epoch that stand for "now" in the built site, taken from the content.
+
+    SOURCE_DATE_EPOCH when set; else the last commit of the project; else the latest date
+    in the register that records something done (raised, approved, closed, a lesson's or an
+    assessment's date, history; not a horizon or target date, which lie in the future); never
+    the wall clock (two builds of the same content are identical).
+    """
+    import os
+
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.strip().isdigit():
+        return int(env)
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project.root, capture_output=True,
+                             text=True, timeout=10, check=False)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    dates = []
+    for record in register.all() if register else []:
+        for key in ("raised", "date", "closed_on", "approved_on"):
+            value = record.get(key)
+            if isinstance(value, str):
+                dates.append(value)
+        dates.extend(h["date"] for h in record.get("history") or [])
+    latest = max(dates) if dates else "2000-01-01"
+    return int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp())
+
+
+class Site:
+    """What every view needs: the register, labels in the site language, and URLs."""
+
+    def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
+                 epoch: int | None = None) -> None:
+        self.register = register
+        self.project = project
+        self.config: Config = register.config
+        self.lang = self.config.portal.language
+        self.t = Translator(self.lang)
+        self.directory_urls = directory_urls
+        self.epoch = content_epoch(project, register) if epoch is None else epoch
+        self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
+
+    # --- URLs
+    def url(self, src_uri: str) -> str:
+        return page_url(src_uri, self.directory_urls)
+
+    def href(self, from_src: str, to_src: str, fragment: str = "") -> str:
+        to = self.url(to_src) + (f"#{fragment}" if fragment else "")
+        return relative_url(self.url(from_src), to)
+
+    def file_href(self, from_src: str, path: str) -> str:
+        return relative_url(self.url(from_src), path)
+
+    # --- entities and their pages
+    def person_page(self, pid: str) -> str:
+        return f"browse/people/{pid}.md"
+
+    def team_page(self, tid: str) -> str:
+        return f"browse/teams/{tid}.md"
+
+    def category_page(self, category: str, key: str) -> str:
+        return f"browse/{CATEGORY_FOLDERS[category]}/{key}.md"
+
+    @cached_property
+    def tag_slugs(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        used: set[str] = set()
+        for tag in sorted({t for r in self.register.all() for t in r.tags}):
+            base = s = slug(tag)
+            n = 2
+            while s in used:
+                s, n = f"{base}-{n}", n + 1
+            used.add(s)
+            out[tag] = s
+        return out
+
+    def tag_page(self, tag: str) -> str:
+        return f"browse/tags/{self.tag_slugs[tag]}.md"
+
+    def person_name(self, pid: str | None) -> str:
+        if not pid:
+            return ""
+        person = self.config.people.get(pid)
+        return person.name.text(self.lang) if person else pid
+
+    def team_of(self, pid: str | None) -> str | None:
+        person = self.config.people.get(pid or "")
+        return person.team if person else None
+
+    def team_name(self, tid: str | None) -> str:
+        team = self.config.teams.get(tid or "")
+        return team.name.text(self.lang) if team else (tid or "")
+
+    def label(self, category: str, key: str) -> str:
+        entry = self.config.taxonomy.get(category, {}).get(key)
+        return entry.name.text(self.lang) if entry else key
+
+    def affects_label(self, item: str) -> str:
+        kind, _, key = item.partition("/")
+        return self.label(AFFECTS_KINDS.get(kind, ""), key)
+
+    def status_label(self, key: str) -> str:
+        status = self.config.workflow.statuses.get(key)
+        return status.label.text(self.lang) if status else key
+
+    def word(self, key: str) -> str:
+        """A controlled value (high, achieved, ...) in the site language."""
+        return self.t(key)
+
+    # --- links (escaped HTML)
+    def person_link(self, from_src: str, pid: str | None) -> str:
+        if not pid:
+            return ""
+        if pid in self.config.people:
+            return link(self.href(from_src, self.person_page(pid)), self.person_name(pid))
+        return esc(pid)
+
+    def team_link(self, from_src: str, tid: str | None) -> str:
+        if not tid:
+            return ""
+        return link(self.href(from_src, self.team_page(tid)), self.team_name(tid))
+
+    def affects_link(self, from_src: str, item: str) -> str:
+        kind, _, key = item.partition("/")
+        category = AFFECTS_KINDS.get(kind)
+        if category is None or key not in self.config.taxonomy.get(category, {}) or not self.records_by_affects.get(item):
+            return esc(self.affects_label(item)) if category else esc(item)
+        return link(self.href(from_src, self.category_page(category, key)), self.label(category, key))
+
+    def tag_link(self, from_src: str, tag: str) -> str:
+        return link(self.href(from_src, self.tag_page(tag)), tag, "cir-tag")
+
+    def record_link(self, from_src: str, rid: str, *, with_title: bool = True) -> str:
+        record = self.register.get(rid)
+        if record is None:
+            return esc(rid)
+        text = f"{rid} {record.title}" if with_title else rid
+        return link(self.href(from_src, record.src_uri), text)
+
+    def status_badge(self, status: str) -> str:
+        return f'<span class="cir-status cir-status--{esc(status)}">{esc(self.status_label(status))}</span>'
+
+    # --- indexes
+    @cached_property
+    def improvements_by_person(self) -> dict[str, list[Improvement]]:
+        out: dict[str, list[Improvement]] = defaultdict(list)
+        for imp in self.register.improvements:
+            for pid in {imp.owner, imp.get("requester"), imp.get("approved_by")}:
+                if isinstance(pid, str) and pid in self.config.people:
+                    out[pid].append(imp)
+        return out
+
+    @cached_property
+    def improvements_by_team(self) -> dict[str, list[Improvement]]:
+        out: dict[str, list[Improvement]] = defaultdict(list)
+        for imp in self.register.improvements:
+            team = self.team_of(imp.owner) or self.team_of(imp.get("requester"))
+            if team:
+                out[team].append(imp)
+        return out
+
+    @cached_property
+    def records_by_affects(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = defaultdict(list)
+        for record in self.register.all():
+            for item in record.affects:
+                out[item].append(record)
+        for asm in self.register.assessments:
+            out[f"practice/{asm.get('practice')}"].append(asm)
+        return out
+
+    @cached_property
+    def records_by_tag(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = defaultdict(list)
+        for record in self.register.all():
+            for tag in record.tags:
+                out[tag].append(record)
+        return out
+
+
+def asset_bytes(name: str) -> bytes:
+    return resources.files("cir_portal").joinpath("assets", name).read_bytes()
+
+

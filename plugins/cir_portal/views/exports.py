@@ -1,0 +1,133 @@
+"""Exports: register.json (every record), register.csv (improvements, UTF-8 with BOM),
+feed.xml (Atom: raised and closed improvements) and the client-side register index.
+
+Everything is derived from the content: ``generated`` comes from the content epoch, never
+the wall clock, so two builds of the same content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from cir_portal.core.model import Record
+from cir_portal.views.context import Site
+from cir_portal.views.pages import INDEX_FILE, index_json
+
+CSV_COLUMNS = ("id", "title", "status", "raised", "requester", "source", "source_ref", "affects", "urgency", "cost",
+               "value", "value_types", "owner", "team", "objectives", "approved_by", "approved_on", "plan",
+               "definition_of_done", "target_date", "closed_on", "outcome", "lessons", "reason", "escalated",
+               "originator_notified", "satisfaction", "planned_cost", "actual_cost", "negative_outcome", "related",
+               "supersedes", "tags", "cost_estimate", "business_case", "metrics", "history", "url")
+FEED_ENTRIES = 100
+
+
+def files(site: Site, site_url: str = "") -> dict[str, bytes]:
+    return {
+        "register.json": register_json(site),
+        "register.csv": register_csv(site),
+        "feed.xml": atom_feed(site, site_url),
+        INDEX_FILE: index_json(site),
+    }
+
+
+def generated_timestamp(site: Site) -> str:
+    return datetime.fromtimestamp(site.epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def record_entry(site: Site, record: Record) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": record.kind, "id": record.id, "title": record.title, "url": site.url(record.src_uri)}
+    for key, value in record.fields.items():
+        if key not in entry:
+            entry[key] = value
+        elif entry[key] != value:
+            # A front matter key that names something else here (a lesson's own `kind`: success,
+            # failure, observation) is kept under "<record kind>_<key>" (lesson_kind), not dropped.
+            entry[f"{record.kind}_{key}"] = value
+    return entry
+
+
+def register_json(site: Site) -> bytes:
+    """Every record of every kind with all its front matter (dates are ISO strings)."""
+    data = {"generated": generated_timestamp(site), "records": [record_entry(site, r) for r in site.register.all()]}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def csv_columns(site: Site) -> list[str]:
+    """The spec's columns, then every other key the improvements use (value_level, keys an
+    organisation added to its schema), sorted: nothing that validated is left out."""
+    used = {key for imp in site.register.improvements for key in imp.fields}
+    return [*CSV_COLUMNS, *sorted(used - set(CSV_COLUMNS))]
+
+
+def register_csv(site: Site) -> bytes:
+    """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = csv_columns(site)
+    writer.writerow(columns)
+    for imp in site.register.improvements:
+        values = dict(imp.fields)
+        values["team"] = site.team_of(imp.owner) or ""
+        values["url"] = site.url(imp.src_uri)
+        writer.writerow([_cell(values.get(c)) for c in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def atom_feed(site: Site, site_url: str = "") -> bytes:
+    """An Atom feed of improvements raised and closed, newest first."""
+    t = site.t
+    events: list[tuple[str, str, Record]] = []
+    for imp in site.register.improvements:
+        events.append((imp.raised, "raised", imp))
+        if imp.get("closed_on"):
+            events.append((str(imp.get("closed_on")), "closed", imp))
+    events.sort(key=lambda e: (e[0], e[2].id, e[1]), reverse=True)
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    org = site.config.portal.organisation.text(site.lang)
+    updated = f"{events[0][0]}T00:00:00Z" if events else generated_timestamp(site)
+    entries = []
+    for day, what, rec in events[:FEED_ENTRIES]:
+        label = t("feed_raised") if what == "raised" else t("feed_closed")
+        status = site.status_label(str(rec.get("status")))
+        summary = rec.get("value") or rec.get("reason") or ""
+        entries.append(
+            "<entry>"
+            f"<id>urn:cir:{xml_escape(rec.id)}:{what}</id>"
+            f"<title>{xml_escape(f'{label}: {rec.id} {rec.title}')}</title>"
+            f"<updated>{day}T00:00:00Z</updated>"
+            f"<link href={quoteattr(base + site.url(rec.src_uri))}/>"
+            f"<category term={quoteattr(what)}/>"
+            f"<summary>{xml_escape(f'{status}. {summary}')}</summary>"
+            "</entry>"
+        )
+    xml_base = f" xml:base={quoteattr(base)}" if base else ""
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom"{xml_base}>'
+        f"<id>urn:cir:feed</id><title>{xml_escape(org + ' · ' + t('register'))}</title>"
+        f"<updated>{updated}</updated><link rel=\"self\" href=\"{base}feed.xml\"/>"
+        f"<author><name>{xml_escape(org)}</name></author>"
+        + "".join(entries)
+        + "</feed>\n"
+    )
+    return feed.encode("utf-8")
