@@ -17,12 +17,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from cir_portal.adapters.search import SearchIndexError, index_site
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.reporters import location
 from cir_portal.views.context import ASSET_DIR, content_epoch
-from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.search import IGNORE, header_box, indexed, search_url
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -35,6 +37,8 @@ class CirPluginConfig(base.Config):
     project = c.Optional(c.Type(str))
     #: reuse per-file validation results from .cir-cache/
     cache = c.Type(bool, default=True)
+    #: index the built site for search (Pagefind) after every build, `mkdocs serve` rebuilds included
+    search = c.Type(bool, default=True)
 
 
 class CirPlugin(BasePlugin[CirPluginConfig]):
@@ -84,6 +88,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                               "run `cir validate` to see them with hints")
         portal = result.config.portal
         config.theme["language"] = self.language = portal.language
+        if self.config.search and ("material/search" in config.plugins or "search" in config.plugins):
+            log.warning("Material's search plugin is enabled next to the portal's own search (Pagefind): "
+                        "remove `- search` from `plugins` in mkdocs.yml, or set the cir plugin's `search: false`")
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
             os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
@@ -138,24 +145,41 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         reads the content in on_page_context)."""
         src_uri = page.file.src_uri
         html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
-        if src_uri in self.tree.decorations:
+        record = src_uri in self.tree.decorations
+        if record:
             heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
             html = heading + CARD_SLOT + "\n" + html
+        search = page.meta.get("search")
+        if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
+            html = indexed(html, self.language, record=record)
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the record card (already HTML) in its slot once the page is rendered: neither
-        Markdown nor the search plugin parses it (it repeats the front matter, which the search
-        index does not need, and parsing it was most of the cost of a record page)."""
+        """Put the record card (already HTML) in its slot once the page is rendered (Markdown
+        never parses it: parsing it was most of the cost of a record page); put the search box
+        in the header."""
         _, card = self.tree.card_parts(page.file.src_uri)
-        return output.replace(CARD_SLOT, card, 1) if card else output
+        if card:
+            output = output.replace(CARD_SLOT, card, 1)
+        if self.config.search:
+            action = relative_url(page.url, search_url(config.use_directory_urls))
+            output = _with_header_box(output, header_box(self.language, action))
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
-        process (a serve rebuild, another project) dates itself from its own content."""
+        """Index the built site for search (Pagefind, the whole site at the end of every build and
+        of every `mkdocs serve` rebuild); drop the SOURCE_DATE_EPOCH this build set: the next build
+        in this process (a serve rebuild, another project) dates itself from its own content.
+        Default priority: the pages are written by then."""
         self._release_epoch()
+        if self.config.search:
+            try:
+                stats = index_site(Path(config.site_dir), self.language)
+            except SearchIndexError as exc:
+                raise PluginError(f"search index: {exc}") from None
+            log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s")
 
     def on_build_error(self, *, error: Exception) -> None:
         """As on_post_build, when the build fails."""
@@ -175,9 +199,21 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return server
 
 
+def _with_header_box(output: str, box: str) -> str:
+    """``output`` with ``box`` in Material's header, before the repository link (search.js adds
+    it on pages of themes without that header structure)."""
+    start = output.find('class="md-header__inner')
+    if start < 0:
+        return output
+    end = output.find("</nav>", start)
+    source = output.find('<div class="md-header__source">', start, end)
+    at = source if source >= 0 else end
+    return output if at < 0 else output[:at] + box + output[at:]
+
+
 def _problems_banner(problems: list[Issue]) -> str:
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
     more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
-    return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
+    return (f'<div class="admonition failure cir-problems" {IGNORE}><p class="admonition-title">'
             f"{len(problems)} validation error(s): these records are not published until fixed</p>"
             f"<ul>{items}</ul>{more}</div>")

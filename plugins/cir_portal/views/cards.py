@@ -1,6 +1,8 @@
 """Record cards: the header of every record page, generated from the model.
 
 A card is raw HTML placed before the record's Markdown body; every value is escaped.
+Its labels, links and figures stay out of the search text (``data-pagefind-ignore``, see
+views/search.py); its free-text values (value, plan, reason, business case) are searchable.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from cir_portal.core.model import Assessment, Improvement, Lesson, Objective, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.search import IGNORE, heading, record_facets
 
 LEAN_KEYS = ("problem", "solution", "key_metrics", "value_proposition", "unfair_advantage",
              "customer_segments", "channels", "cost_structure", "benefits")
@@ -35,29 +38,34 @@ def card(site: Site, record: Record) -> str:
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
+    """Labelled fields; only free text (``_text``) is searchable."""
+    items = "".join(f"<dt {IGNORE}>{esc(k)}</dt><dd{'' if _TEXT in v else ' ' + IGNORE}>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
+
+
+_TEXT = 'class="cir-text"'
 
 
 def _text(value: Any) -> str:
     return f'<span class="cir-text">{esc(value)}</span>' if value not in (None, "") else ""
 
 
-def _heading(record: Record, kind_label: str) -> str:
-    return (f'<h1 class="cir-title"><span class="cir-id">{esc(record.id)}</span> {esc(record.title)}</h1>'
-            f'<p class="cir-kind">{esc(kind_label)}</p>')
+def _heading(site: Site, record: Record, kind_label: str) -> str:
+    """The <h1> (id and title, the search result's title), the kind, and the search filters."""
+    return heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(kind_label)}</p>' + record_facets(site, record)
 
 
 def _wrap(kind: str, parts: list[str]) -> str:
-    """The heading, then the card; the card is left out of the search index (its labels
-    repeat on every page and its values are searchable through the register)."""
-    return f'{parts[0]}<div class="cir-card cir-card--{kind}" data-search-exclude>{"".join(parts[1:])}</div>'
+    """The heading, then the card."""
+    return f'{parts[0]}<div class="cir-card cir-card--{kind}">{"".join(parts[1:])}</div>'
 
 
-def _section(title: str, body: str, cls: str = "") -> str:
+def _section(title: str, body: str, cls: str = "", *, searchable: bool = False) -> str:
+    """A titled part of the card; out of the search text unless ``searchable`` (its title always is)."""
     if not body:
         return ""
-    return f'<section class="cir-section {cls}"><h2>{esc(title)}</h2>{body}</section>'
+    return (f'<section class="cir-section {cls}"{"" if searchable else " " + IGNORE}>'
+            f'<h2 {IGNORE}>{esc(title)}</h2>{body}</section>')
 
 
 def _links(site: Site, src: str, ids: list[str]) -> str:
@@ -142,13 +150,13 @@ def improvement_card(site: Site, imp: Improvement) -> str:
     if gap:
         rows.append((t("gap"), gap))
     parts = [
-        _heading(imp, t("improvement")),
-        f'<div class="cir-flags">{" ".join(flags)}</div>' if flags else "",
+        _heading(site, imp, t("improvement")),
+        f'<div class="cir-flags" {IGNORE}>{" ".join(flags)}</div>' if flags else "",
         _dl(rows),
         _lean_canvas(site, imp.get("business_case")),
         _section(t("plan"), _text(imp.get("plan"))
-                 + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.get("definition_of_done"))}</p>'
-                    if imp.get("definition_of_done") else "")),
+                 + (f'<p><strong {IGNORE}>{esc(t("definition_of_done"))}:</strong> {_text(imp.get("definition_of_done"))}</p>'
+                    if imp.get("definition_of_done") else ""), searchable=True),
         _section(t("metrics"), metrics_table(site, imp)),
         _section(t("history"), _history(site, imp)),
         _section(t("lessons"), _links(site, src, [lesson.id for lesson in site.register.lessons_by_improvement.get(imp.id, [])])),
@@ -172,10 +180,10 @@ def _lean_canvas(site: Site, canvas: Any) -> str:
     if not isinstance(canvas, dict) or not canvas:
         return ""
     cells = "".join(
-        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3>{esc(site.t("lean_" + key))}</h3>{_text(canvas.get(key))}</div>'
+        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3 {IGNORE}>{esc(site.t("lean_" + key))}</h3>{_text(canvas.get(key))}</div>'
         for key in LEAN_KEYS if canvas.get(key)
     )
-    return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>')
+    return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>', searchable=True)
 
 
 def _point(point: Any) -> str:
@@ -222,9 +230,10 @@ def lesson_card(site: Site, lesson: Lesson) -> str:
         (t("tags"), _tags(site, src, lesson)),
     ]
     parts = [
-        _heading(lesson, t("lesson")),
+        _heading(site, lesson, t("lesson")),
         _dl(rows),
-        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.get("recommendation"))}</p>'),
+        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.get("recommendation"))}</p>',
+                 searchable=True),
         _section(t("improvements"), _links(site, src, linked)),
     ]
     return _wrap("lesson", parts)
@@ -246,7 +255,7 @@ def objective_card(site: Site, obj: Objective) -> str:
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
-    parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
+    parts = [_heading(site, obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
     return _wrap("objective", parts)
 
@@ -270,7 +279,7 @@ def assessment_card(site: Site, asm: Assessment) -> str:
         (t("level"), f'{_number(asm.get("level"))} → {_number(asm.get("target_level"))}'),
         (t("tags"), _tags(site, src, asm)),
     ]
-    parts = [_heading(asm, t("assessment")), _dl(rows),
+    parts = [_heading(site, asm, t("assessment")), _dl(rows),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]

@@ -166,8 +166,8 @@ def priority_section(site: Site, imp: Improvement) -> str:
         body = (f'<p class="cir-priority-score"><strong>{esc(score)}</strong> = {priority_expression(site, scored)}</p>'
                 + (f'<p class="cir-assumed"><small>* {esc(t("ms_assumed"))}</small></p>' if assumed else "")
                 + f'<p class="cir-formula"><small>{esc(t("ms_formula"))}: {esc(t("ms_formula_text"))} {more}</small></p>')
-    # data-search-exclude: the same boilerplate on every record would bloat the search index
-    return (f'<section class="cir-section cir-priority" data-search-exclude>'
+    # data-pagefind-ignore: the same boilerplate on every record would bloat the search index
+    return (f'<section class="cir-section cir-priority" data-pagefind-ignore>'
             f'<h2>{esc(t("ms_priority"))}</h2>{body}</section>')
 
 
@@ -185,7 +185,7 @@ def metrics_section(site: Site, imp: Improvement) -> str:
                        f'<small>{esc(t("ms_reason_" + v.reason))}</small></p>'
                        + metric_chart(site, series, v) + "</div>")
     rule = t("ms_verdict_rule", tolerance=num(tolerance * 100))
-    return (f'<section class="cir-section cir-metric-charts" data-search-exclude><h2>{esc(t("ms_metric_charts"))}</h2>'
+    return (f'<section class="cir-section cir-metric-charts" data-pagefind-ignore><h2>{esc(t("ms_metric_charts"))}</h2>'
             f'<p class="cir-formula"><small>{esc(rule)}</small></p>{"".join(figures)}</section>')
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
-from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
+from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages, search
 from cir_portal.views.context import ASSET_DIR, CARD_START, Site, asset_bytes
 
 
@@ -41,7 +41,7 @@ class SiteTree:
 
 
 def _views() -> list[object]:
-    return [pages, guide, exports, charts, knowledge, maturity, metrics, dashboard]
+    return [pages, guide, exports, charts, knowledge, maturity, metrics, dashboard, search]
 
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
@@ -54,8 +54,8 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
     for record in register.all():
         card = cards.card(site, record)
         more = "".join(fn(site, record) for fn in extras)
-        if more:
-            card = card.removesuffix("</div>") + more + "</div>"
+        if more:  # figures and links to other records: out of the search text
+            card = card.removesuffix("</div>") + f'<div class="cir-card__more" {search.IGNORE}>{more}</div></div>'
         tree.decorations[record.src_uri] = card
         tree.titles[record.src_uri] = f"{record.id} {record.title}"
     for view in views:
