@@ -180,7 +180,8 @@ def _lean_canvas(site: Site, canvas: Any) -> str:
     if not isinstance(canvas, dict) or not canvas:
         return ""
     cells = "".join(
-        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3 {IGNORE}>{esc(site.t("lean_" + key))}</h3>{_text(canvas.get(key))}</div>'
+        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3 {IGNORE}>{esc(site.t("lean_" + key))}</h3>'
+        f'{_text(canvas.get(key))}</div>'
         for key in LEAN_KEYS if canvas.get(key)
     )
     return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>', searchable=True)

@@ -8,9 +8,11 @@ The register and the board are rendered in the browser from one compact JSON ind
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from cir_portal.core.config import AFFECTS_KINDS
 from cir_portal.core.model import Improvement, Record
@@ -25,6 +27,7 @@ from cir_portal.views.context import (
     Site,
 )
 from cir_portal.views.markup import esc, link, table
+from cir_portal.views.search import IGNORE
 
 INDEX_FILE = f"{ASSET_DIR}/register-index.json"
 LEVELS = ("high", "medium", "low")
@@ -42,24 +45,66 @@ def pages(site: Site) -> dict[str, str]:
     return pages
 
 
+#: Register columns whose values repeat (keys of the workflow, people, taxonomy): a row holds their
+#: position in ``values`` (lists of keys, "" first), so each key is written once, not once per row.
+CODED = ("status", "owner", "urgency", "cost", "affects", "source", "tags")
+#: Register columns that are dates: a row holds days since 1970-01-01.
+DATES = ("raised", "since")
+#: Rows the register page holds as served (the first page in the default order: by id).
+PAGE_SIZE = 50
+_EPOCH = date(1970, 1, 1)
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _id_order(rid: str) -> list[tuple[int, int | str]]:
+    """Sort key of ids as the browser's numeric collation orders them (IMP-9999 before IMP-10000)."""
+    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGITS.split(rid) if part]
+
+
 def index_json(site: Site) -> bytes:
-    """The compact index the register and board pages render from (labels included)."""
+    """The compact index the register and board pages filter and sort (labels included), loaded
+    after the register page has painted its first rows. Keys and labels are written once:
+    rows hold positions in ``values``, dates as day numbers, and the part of the record's URL
+    after its id (the URL is ``url.prefix + id + part + url.suffix``; a list ``[url]`` when the
+    file name does not start with the id)."""
     from cir_portal.views.metrics import priority_score
 
     cfg = site.config
+    imps = site.register.improvements
+    used: dict[str, set[str]] = {c: set() for c in CODED}
+    for imp in imps:
+        used["status"].add(imp.status)
+        used["owner"].add(imp.owner or "")
+        used["urgency"].add(imp.get("urgency", ""))
+        used["cost"].add(imp.get("cost", ""))
+        used["affects"].update(imp.affects)
+        used["source"].add(imp.get("source", ""))
+        used["tags"].update(imp.tags)
+    values = {c: ["", *sorted(str(v) for v in used[c] if v)] for c in CODED}
+    position = {c: {v: i for i, v in enumerate(values[c])} for c in CODED}
+    prefix, suffix = _url_parts(site)
     rows = []
-    for imp in site.register.improvements:
-        owner = imp.owner or ""
-        rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", imp.get("urgency", ""),
-                     imp.get("cost", ""), imp.affects, imp.get("source", ""), imp.tags, imp.raised, imp.status_since,
-                     site.url(imp.src_uri), imp.get("value", ""), bool(imp.get("escalated")),
-                     priority_score(site, imp)])
+    for imp in imps:
+        url = site.url(imp.src_uri)
+        head = prefix + imp.id
+        part: str | list[str] = (url[len(head):-len(suffix) or None]
+                                 if url.startswith(head) and url.endswith(suffix) and len(url) >= len(head) + len(suffix)
+                                 else [url])
+        rows.append([imp.id, imp.title, position["status"][imp.status], position["owner"][imp.owner or ""],
+                     position["urgency"][imp.get("urgency", "")], position["cost"][imp.get("cost", "")],
+                     [position["affects"][a] for a in imp.affects], position["source"][imp.get("source", "")],
+                     [position["tags"][t] for t in imp.tags], _day(imp.raised), _day(imp.status_since), part,
+                     imp.get("value", ""), 1 if imp.get("escalated") else 0, priority_score(site, imp)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {
-        "columns": ["id", "title", "status", "owner", "team", "urgency", "cost", "affects", "source", "tags",
+        "columns": ["id", "title", "status", "owner", "urgency", "cost", "affects", "source", "tags",
                     "raised", "since", "url", "value", "escalated", "priority"],
         "rows": rows,
+        "values": values,
+        "dates": list(DATES),
+        "url": {"prefix": prefix, "suffix": suffix},
+        "team_of": {pid: p.team for pid, p in cfg.people.items() if p.team},
         "labels": {
             "status": {k: s.label.text(site.lang) for k, s in cfg.workflow.statuses.items()},
             "people": {k: p.name.text(site.lang) for k, p in cfg.people.items()},
@@ -72,6 +117,19 @@ def index_json(site: Site) -> bytes:
         "status_order": list(cfg.workflow.statuses),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _url_parts(site: Site) -> tuple[str, str]:
+    """What every improvement page URL starts with before the id, and ends with."""
+    probe = site.url("improvements/ID.md")
+    return probe[:probe.index("ID")], probe[probe.index("ID") + 2:]
+
+
+def _day(iso: str) -> int | str:
+    try:
+        return (date.fromisoformat(iso) - _EPOCH).days
+    except ValueError:
+        return iso
 
 
 def _options(pairs: Iterable[tuple[str, str]], all_label: str) -> str:
@@ -114,7 +172,10 @@ def register_page(site: Site) -> str:
     ])
     cols = [("id", t("id")), ("title", t("title")), ("status", t("status")), ("owner", t("owner")),
             ("urgency", t("urgency")), ("cost", t("cost")), ("priority", t("ms_priority")), ("raised", t("raised"))]
-    head = "".join(f'<th><button type="button" data-sort="{k}">{esc(label)}</button></th>' for k, label in cols)
+    head = "".join(f'<th aria-sort="{"ascending" if k == "id" else "none"}"><button type="button" data-sort="{k}">'
+                   f'{esc(label)}</button></th>' for k, label in cols)
+    first = sorted(imps, key=lambda i: _id_order(i.id))[:PAGE_SIZE]
+    pages = max(1, -(-len(imps) // PAGE_SIZE))
     downloads = " · ".join([
         link(site.file_href(src, "register.csv"), "CSV"),
         link(site.file_href(src, "register.json"), "JSON"),
@@ -126,15 +187,34 @@ hide: [toc]
 
 # {t("register")}
 
-<div class="cir-register" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-page-size="50">
+<div class="cir-register" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-page-size="{PAGE_SIZE}">
 <p class="cir-downloads">{esc(t("downloads"))}: {downloads}</p>
 <form class="cir-filters" onsubmit="return false">{filters}</form>
 <p class="cir-count" aria-live="polite">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
-<table class="cir-table cir-register-table"><thead><tr>{head}</tr></thead><tbody></tbody></table>
-<nav class="cir-pager"><button type="button" data-page="prev">{esc(t("prev"))}</button> <span data-page-info></span> <button type="button" data-page="next">{esc(t("next"))}</button></nav>
+<table class="cir-table cir-register-table" {IGNORE}><thead><tr>{head}</tr></thead><tbody data-prerendered>{"".join(_register_row(site, i) for i in first)}</tbody></table>
+<nav class="cir-pager"><button type="button" data-page="prev" disabled>{esc(t("prev"))}</button> <span data-page-info>1 / {pages}</span> <button type="button" data-page="next"{" disabled" if pages == 1 else ""}>{esc(t("next"))}</button></nav>
 <noscript><p>{esc(t("noscript"))} {link(site.file_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """
+
+
+def _priority(score: float | None) -> str:
+    """A priority score as JavaScript's ``toFixed(2)`` writes it (half up, on the exact binary value)."""
+    if score is None:
+        return ""
+    return str(Decimal(score).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _register_row(site: Site, imp: Improvement) -> str:
+    """One row of the register table, as cir.js renders it (the first page is in the HTML as served)."""
+    from cir_portal.views.metrics import priority_score
+
+    href = site.href(REGISTER_PAGE, imp.src_uri)
+    urgency, cost = imp.get("urgency", ""), imp.get("cost", "")
+    cells = [link(href, imp.id), esc(imp.title), site.status_badge(imp.status), esc(site.person_name(imp.owner)),
+             esc(site.word(urgency) if urgency else ""), esc(site.word(cost) if cost else "")]
+    return (f'<tr data-id="{esc(imp.id)}">' + "".join(f"<td>{c}</td>" for c in cells)
+            + f'<td class="cir-priority">{_priority(priority_score(site, imp))}</td><td>{esc(imp.raised)}</td></tr>')
 
 
 def board_page(site: Site) -> str:
