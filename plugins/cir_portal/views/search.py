@@ -86,11 +86,17 @@ def indexed(html: str, lang: str, *, record: bool) -> str:
 
 
 def title_terms(title: str) -> str:
-    """Every suffix (at most TERM_LENGTH characters) of each Chinese run of ``title``, space-separated."""
+    """Every suffix (at most TERM_LENGTH characters) of the title's words that hold Chinese,
+    starting at each Chinese character and at each Latin or digit run that follows one
+    (``评估（2025`` gives ``评估（2025``, ``估（2025``, ``2025``), space-separated."""
     terms: dict[str, None] = {}
-    for run in _HAN.findall(title):
-        for start in range(len(run)):
-            terms[run[start:start + TERM_LENGTH]] = None
+    for word in title.split():
+        if not _HAN.search(word):
+            continue  # Latin words are words to both segmenters
+        for start, char in enumerate(word):
+            before = word[start - 1] if start else " "
+            if _HAN.match(char) or (char.isalnum() and not before.isalnum()) or (char.isalnum() and _HAN.match(before)):
+                terms[word[start:start + TERM_LENGTH]] = None
     return " ".join(terms)
 
 
