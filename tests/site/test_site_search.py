@@ -210,14 +210,20 @@ def test_register_index_writes_keys_once(built: Build, records: list[RecordFile]
 
 def test_index_search_command_indexes_a_built_site(built: Build, tmp_path: Path,
                                                    docs: dict[str, dict[str, Any]]) -> None:
-    """`cir index-search SITE` indexes a site built by another engine as the plugin does; an
-    empty folder is refused with a message."""
+    """`cir index-search SITE` indexes a site built by another engine (reading its pages whole)
+    to the same pages, text, meta and filters as the plugin (fed the pages as they are written);
+    an empty folder is refused with a message."""
     copy = tmp_path / "site"
     shutil.copytree(built.site, copy, ignore=shutil.ignore_patterns("pagefind"))
     done = run_cir("index-search", str(copy), "--lang", "zh", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"indexed {len(docs)} pages" in done.stdout
-    assert {str(d["url"]).lstrip("/") for d in search_documents(copy)} == set(docs)
+    again = {str(d["url"]).lstrip("/"): d for d in search_documents(copy)}
+    assert set(again) == set(docs)
+    differ = [url for url, doc in docs.items()
+              if (doc["content"], doc["meta"], doc["filters"]) != (again[url]["content"], again[url]["meta"],
+                                                                   again[url]["filters"])]
+    assert not differ, f"indexed differently by the command and the plugin: {differ[:5]}"
     again = run_cir("index-search", str(copy), cwd=tmp_path)  # replaces its own bundle
     assert again.returncode == 0, again.stderr
     empty = tmp_path / "empty"

@@ -5,6 +5,7 @@ This is the only module that imports MkDocs; every hook calls into the library.
 
 from __future__ import annotations
 
+import html as html_lib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -17,14 +18,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from cir_portal.adapters.search import SearchIndexError, index_site
+from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.reporters import location
 from cir_portal.views.context import ASSET_DIR, content_epoch
 from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstash_html_blocks
-from cir_portal.views.search import IGNORE, header_box, indexed, search_url
+from cir_portal.views.search import IGNORE, header_box, indexed, indexed_part, search_url
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -55,10 +56,16 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
+        #: the search index of the build under way, fed as pages are written (see on_post_page)
+        self.live: LiveIndex | None = None
+        self.dirty = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
+        """Remember whether we serve: then validation errors are shown on the pages instead of
+        failing; and whether builds are dirty (only changed pages written: the index then reads
+        the whole site folder at the end)."""
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the register and build the site tree (default priority; before search reads the language)."""
@@ -151,7 +158,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             html = heading + CARD_SLOT + "\n" + html
         search = page.meta.get("search")
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
-            html = indexed(html, self.language, record=record)
+            html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
@@ -166,6 +173,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.config.search:
             action = relative_url(page.url, search_url(config.use_directory_urls))
             output = _with_header_box(output, header_box(self.language, action))
+            part = None if self.dirty else indexed_part(output, self.language)
+            if part is not None:
+                if self.live is None:
+                    try:
+                        self.live = LiveIndex(self.language)
+                    except SearchIndexError as exc:
+                        raise PluginError(f"search index: {exc}") from None
+                self.live.add("/" + page.url, part)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -174,16 +189,22 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         in this process (a serve rebuild, another project) dates itself from its own content.
         Default priority: the pages are written by then."""
         self._release_epoch()
-        if self.config.search:
-            try:
-                stats = index_site(Path(config.site_dir), self.language)
-            except SearchIndexError as exc:
-                raise PluginError(f"search index: {exc}") from None
-            log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s")
+        if not self.config.search:
+            return
+        live, self.live = self.live, None
+        try:
+            stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
+        except SearchIndexError as exc:
+            raise PluginError(f"search index: {exc}") from None
+        log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s after the pages "
+                 f"({stats.cpu_seconds:.1f} s CPU in all)")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """As on_post_build, when the build fails."""
+        """As on_post_build, when the build fails (and the search index of the build is dropped)."""
         self._release_epoch()
+        if self.live is not None:
+            self.live.close()
+            self.live = None
 
     def _release_epoch(self) -> None:
         if self.own_epoch:

@@ -10,12 +10,17 @@ on their output folder.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
+import os
+import resource
 import shutil
 import struct
 import subprocess
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +47,8 @@ class IndexStats:
 
     pages: int
     seconds: float
+    #: processor time of the indexer (all its threads: more than ``seconds`` on several cores)
+    cpu_seconds: float
     #: every file Pagefind wrote (index, filters, fragments, wasm, its JavaScript)
     files: int
     bytes: int
@@ -64,10 +71,8 @@ def executable() -> Path:
     return Path(path)
 
 
-def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
-    """Index the built site in ``site_dir`` into ``site_dir/pagefind/`` (replaced), as one index in
-    ``lang`` (the portal's language; None: per page, from ``<html lang>``)."""
-    site_dir = Path(site_dir)
+def _clear_bundle(site_dir: Path) -> Path:
+    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to the new ones)."""
     if not site_dir.is_dir():
         raise SearchIndexError(f"{site_dir} is not a folder: build the site first")
     out = site_dir / BUNDLE_DIR
@@ -75,31 +80,183 @@ def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
         if not (out / "pagefind-entry.json").is_file():
             raise SearchIndexError(f"{out} exists and is not a Pagefind bundle: the index would overwrite it; "
                                    f"rename it")
-        shutil.rmtree(out)  # a bundle of an earlier run: its chunks would stay next to the new ones
-    args = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
-            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS), "--silent"]
-    if lang:
-        args += ["--force-language", lang]
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=3600, check=False)
-    except OSError as exc:
-        raise SearchIndexError(f"cannot run {args[0]}: {exc}") from None
-    seconds = time.perf_counter() - start
-    entry = out / "pagefind-entry.json"
-    if done.returncode != 0 or not entry.is_file():
-        output = "\n".join(dict.fromkeys(line for line in (done.stderr + done.stdout).splitlines() if line.strip()))
-        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}) on {site_dir}:\n{output}")
-    _stabilise(out)
-    languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+        shutil.rmtree(out)
+    return out
+
+
+def _stats(out: Path, seconds: float, cpu_seconds: float) -> IndexStats:
+    languages = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8")).get("languages", {})
     files = [p for p in out.rglob("*") if p.is_file()]
     return IndexStats(
-        pages=sum(int(lang_entry.get("page_count", 0)) for lang_entry in languages.values()),
+        pages=sum(int(entry.get("page_count", 0)) for entry in languages.values()),
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         files=len(files),
         bytes=sum(p.stat().st_size for p in files),
         index_bytes=sum(p.stat().st_size for p in files if p.name.endswith(INDEX_SUFFIXES)),
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class LiveIndex:
+    """A Pagefind index fed page by page while the site engine renders, written once it is done.
+
+    Pagefind's indexing service runs as a second process that parses each page as it arrives,
+    on a core the (single-threaded) engine leaves idle; what the build waits for at the end is
+    writing the index. The messages are Pagefind's service protocol (base64 JSON, comma-separated,
+    over stdin and stdout), spoken here directly: the ``pagefind`` package's asyncio client reads
+    one answer per 100 ms, which costs minutes on a large site.
+    """
+
+    def __init__(self, lang: str | None) -> None:
+        self._cpu = _children_cpu()
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
+        try:
+            self._proc = subprocess.Popen([str(executable()), "--service"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=self._errors)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
+        self._lock = threading.Condition()
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._waiting: set[int] = set()
+        self._failures: list[str] = []
+        self._last = 0
+        self._closed = False
+        self.pages = 0
+        threading.Thread(target=self._read, name="pagefind-service", daemon=True).start()
+        config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
+        if lang:
+            config["force_language"] = lang
+        self._index = int(self._call({"type": "NewIndex", "config": config})["index_id"])
+
+    def add(self, url: str, html: str) -> None:
+        """Queue one page (its URL from the site root, e.g. ``/improvements/IMP-0001-x/``)."""
+        self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html,
+                    "file_path": None})
+        self.pages += 1
+
+    def write(self, site_dir: Path) -> IndexStats:
+        """Write the index to ``site_dir/pagefind/`` (replaced) and stop the service.
+
+        The service hands the files over and they are written here: when its input ends, the
+        service exits at once, and files it had written itself could still be incomplete."""
+        out = _clear_bundle(Path(site_dir))
+        start = time.perf_counter()
+        try:
+            answer = self._call({"type": "GetFiles", "index_id": self._index})
+        finally:
+            self.close()
+        if self._failures:
+            raise SearchIndexError(f"Pagefind could not index {len(self._failures)} page(s): "
+                                   + "; ".join(self._failures[:5]))
+        for item in answer.get("files") or []:
+            name = Path(str(item["path"]))
+            if name.is_absolute() or ".." in name.parts:
+                raise SearchIndexError(f"Pagefind returned a file outside its folder: {name}")
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(item["content"]))
+        if not (out / "pagefind-entry.json").is_file():
+            raise SearchIndexError(f"Pagefind wrote no index to {out}")
+        _stabilise(out)
+        return _stats(out, time.perf_counter() - start, _children_cpu() - self._cpu)
+
+    def close(self) -> None:
+        """Stop the service (it exits when its input ends); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self._proc.kill()
+            self._proc.wait()
+        self._errors.close()
+
+    def _send(self, payload: dict[str, Any], wait: bool = False) -> int:
+        with self._lock:
+            if self._closed or self._proc.poll() is not None:
+                raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
+            self._last += 1
+            message = self._last
+            if wait:
+                self._waiting.add(message)
+        data = json.dumps({"message_id": message, "payload": payload}, ensure_ascii=False).encode("utf-8")
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(base64.b64encode(data) + b",")
+            self._proc.stdin.flush()
+        except OSError:
+            raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}") from None
+        return message
+
+    def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        message = self._send(payload, wait=True)
+        with self._lock:
+            while message not in self._answers:
+                if self._proc.poll() is not None:
+                    raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
+                self._lock.wait(timeout=1)
+            answer = self._answers.pop(message)
+        if answer.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind: {answer.get('message')}")
+        return answer
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        stdout, pending, seen = self._proc.stdout.fileno(), bytearray(), 0
+        while chunk := os.read(stdout, 1 << 20):
+            pending += chunk
+            messages = []
+            while (comma := pending.find(b",", seen)) >= 0:  # one answer may hold the whole index
+                messages.append(bytes(pending[:comma]))
+                del pending[:comma + 1]
+                seen = 0
+            seen = len(pending)
+            for raw in messages:
+                reply = json.loads(base64.b64decode(raw))
+                payload, message = reply.get("payload") or {}, reply.get("message_id")
+                with self._lock:
+                    if message in self._waiting:
+                        self._waiting.discard(message)
+                        self._answers[message] = payload
+                        self._lock.notify_all()
+                    elif payload.get("type") == "Error":
+                        self._failures.append(str(payload.get("message")))
+        with self._lock:
+            self._lock.notify_all()
+
+    def _stderr(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
+
+
+def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind/`` (replaced), as one index in
+    ``lang`` (the portal's language; None: per page, from ``<html lang>``)."""
+    site_dir = Path(site_dir)
+    out = _clear_bundle(site_dir)
+    args = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
+            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS), "--silent"]
+    if lang:
+        args += ["--force-language", lang]
+    start, cpu = time.perf_counter(), _children_cpu()
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=3600, check=False)
+    except OSError as exc:
+        raise SearchIndexError(f"cannot run {args[0]}: {exc}") from None
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
+    if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
+        output = "\n".join(dict.fromkeys(line for line in (done.stderr + done.stdout).splitlines() if line.strip()))
+        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}) on {site_dir}:\n{output}")
+    _stabilise(out)
+    return _stats(out, seconds, cpu)
 
 
 # --- byte-identical output ---------------------------------------------------------------------

@@ -76,13 +76,33 @@ _SCRIPT_STRINGS = ("search", "search_placeholder", "search_results_label", "sear
 # --- what the index holds ----------------------------------------------------------------------
 
 
-def indexed(html: str, lang: str, *, record: bool) -> str:
+#: How the indexed part of a page starts and ends (``indexed``), for adapters that cut it out.
+BODY_START = "<div data-pagefind-body"
+BODY_END = "<!--/cir-search-body-->"
+
+
+def indexed(html: str, lang: str, *, record: bool, title: str = "") -> str:
     """A page's rendered content marked as the part of the page Pagefind indexes.
 
-    Pages that are not records get the kind filter "page" (records carry their own kind).
+    Pages that are not records get the kind filter "page" and ``title`` as their result title
+    (records carry their own kind and title, see ``record_facets`` and ``heading``).
     """
-    kind = "" if record else f' data-pagefind-filter="kind:{esc(Translator(lang)("search_kind_page"))}"'
-    return f"<div data-pagefind-body{kind}>\n{html}\n</div>"
+    attrs = ""
+    if not record:
+        attrs = f' data-pagefind-filter="kind:{esc(Translator(lang)("search_kind_page"))}"'
+        if title:
+            attrs += f' data-pagefind-meta="title:{esc(title)}"'
+    return f"{BODY_START}{attrs}>\n{html}\n</div>{BODY_END}"
+
+
+def indexed_part(output: str, lang: str) -> str | None:
+    """The indexed part of a rendered page as a document of its own (None: the page is not
+    indexed): what Pagefind reads of it, without the theme's chrome around it."""
+    start = output.find(BODY_START)
+    end = output.find(BODY_END, start)
+    if start < 0 or end < 0:
+        return None
+    return f'<html lang="{esc(lang)}"><body>{output[start:end]}</body></html>'
 
 
 def title_terms(title: str) -> str:
