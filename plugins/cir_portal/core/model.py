@@ -75,6 +75,16 @@ class Improvement(Record):
         return list(self.fields.get("history") or [])
 
     @property
+    def part_of(self) -> str | None:
+        """The initiative (another improvement) this record is a part of."""
+        value = self.fields.get("part_of")
+        return value if isinstance(value, str) else None
+
+    @property
+    def supporters(self) -> list[str]:
+        return list(self.fields.get("supporters") or [])
+
+    @property
     def status_since(self) -> str:
         """When the record entered its current status (last history entry, else raised)."""
         history = self.history
@@ -125,6 +135,7 @@ class Register:
     improvements_by_objective: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvements_by_lesson: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvement_for_gap: dict[tuple[str, str], Improvement] = field(default_factory=dict)
+    parts_by_initiative: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
 
     def get(self, rid: str) -> Record | None:
         return self.records.get(rid)
@@ -151,6 +162,8 @@ def build_register(config: Config, project: Project, sources: list[SourceFile]) 
     for imp in reg.improvements:
         for oid in imp.objectives:
             reg.improvements_by_objective[oid].append(imp)
+        if imp.part_of and imp.part_of != imp.id:
+            reg.parts_by_initiative[imp.part_of].append(imp)
         ref = imp.get("source_ref")
         if isinstance(ref, str) and "#" in ref:
             asm_id, _, gap_id = ref.partition("#")

@@ -10,7 +10,20 @@ from dataclasses import dataclass, field
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
-from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
+from cir_portal.views import (
+    cards,
+    charts,
+    dashboard,
+    exports,
+    guide,
+    initiatives,
+    knowledge,
+    maturity,
+    metrics,
+    pages,
+    roadmap,
+    trace,
+)
 from cir_portal.views.context import ASSET_DIR, CARD_START, Site, asset_bytes
 
 
@@ -41,7 +54,7 @@ class SiteTree:
 
 
 def _views() -> list[object]:
-    return [pages, guide, exports, charts, knowledge, maturity, metrics, dashboard]
+    return [pages, guide, exports, charts, initiatives, trace, knowledge, maturity, metrics, dashboard, roadmap]
 
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
