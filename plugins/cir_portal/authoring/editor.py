@@ -246,7 +246,7 @@ class Editor:
             end = self.fm.find("\n", key_node.end_mark.index)
             end = len(self.fm) if end < 0 else end - (self.fm[end - 1] == "\r")
             rest = self.fm[key_node.end_mark.index : end]
-            comment = re.search(r"\s#.*$", rest)
+            comment = re.search(r"\s+#.*$", rest)
             flow = "[" + ", ".join(scalar(v, flow=True) for v in values) + "]"
             self.replace(key_node.end_mark.index, end, f": {flow}" + (comment.group(0) if comment else ""))
             return
