@@ -183,3 +183,22 @@ def test_quarterly_report_prints_to_a4(page: Page, served_site: ServedSite, guar
         assert f"{n} / {len(reader.pages)}" in text
     page.emulate_media(media="screen")
     guard.settle(page)
+
+
+def test_register_filters_by_initiative_and_shows_supporters(page: Page, served_site: ServedSite, guard: Guard) -> None:
+    files = {r.id: r.fields for r in served_site.improvements}
+    initiative = next(rid for rid in sorted(files) if any(f.get("part_of") == rid for f in files.values()))
+    members = {initiative, *(rid for rid, f in files.items() if f.get("part_of") == initiative)}
+    page.goto(served_site.url + "register/")
+    page.wait_for_selector(".cir-register[data-loaded]")
+    page.select_option('select[data-filter="initiative"]', initiative)
+    expect(page.locator(".cir-register [data-count]")).to_have_text(str(len(members)))
+    shown = set(page.locator(".cir-register tbody tr").evaluate_all("rs => rs.map(r => r.getAttribute('data-id'))"))
+    assert shown == members
+    page.select_option('select[data-filter="initiative"]', "")
+    page.locator('button[data-sort="supporters"]').click()  # most supporters first
+    top = page.locator(".cir-register tbody tr").first
+    most = max(len(f.get("supporters") or []) for f in files.values())
+    assert most > 0 and len(files[top.get_attribute("data-id") or ""].get("supporters") or []) == most
+    assert top.locator("td.cir-supporters").inner_text() == str(most)
+    guard.settle(page)

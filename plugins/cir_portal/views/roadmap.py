@@ -381,7 +381,7 @@ def group_src(grouping: str, key: str, page: int = 1) -> str:
     return f"roadmap/{grouping}/{name}" + (f"-{page}" if page > 1 else "") + ".md"
 
 
-def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top: list[Row]) -> str:
+def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top: list[Row], legend: str) -> str:
     t, src = site.t, GROUPING_PAGES[grouping]
     overdue = sum(1 for i in found if i.overdue)
     statuses = ", ".join(site.status_label(k) for k in roadmap_statuses(site))
@@ -399,10 +399,10 @@ def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top:
             more = (f'<p class="cir-rm-more">{esc(t("rm_all_in_group", shown=len(shown), n=len(group.rows)))} '
                     f'{link(site.href(src, group_src(grouping, group.key)), "→ " + group.label)}</p>')
         sections.append(group_html(site, src, axis, group, shown, more))
-    return head + legend_html(site, found) + "".join(sections) + "</div>\n"
+    return head + legend + "".join(sections) + "</div>\n"
 
 
-def group_pages(site: Site, grouping: str, found: list[Item], axis: Axis, top: list[Row]) -> dict[str, str]:
+def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: str) -> dict[str, str]:
     """A group's own pages when it has more rows than a grouping page shows, PAGE_ROWS each."""
     t = site.t
     out = {}
@@ -424,7 +424,7 @@ def group_pages(site: Site, grouping: str, found: list[Item], axis: Axis, top: l
             title = t("rm_group_page", group=group.label)
             out[src] = (_front(title) + f"<h1>{esc(title)}</h1>\n\n"
                         f'<div class="cir-roadmap" data-grouping="{grouping}" data-as-of="{esc(site.as_of)}">'
-                        f"{nav}{legend_html(site, found)}{group_html(site, src, axis, own, shown)}{nav}</div>\n")
+                        f"{nav}{legend}{group_html(site, src, axis, own, shown)}{nav}</div>\n")
     return out
 
 
@@ -432,10 +432,11 @@ def pages(site: Site) -> dict[str, str]:
     found = items(site)
     top = rows(found)
     axis = make_axis(site, found)
+    legend = legend_html(site, found)
     out: dict[str, str] = {}
     for grouping in GROUPINGS:
-        out[GROUPING_PAGES[grouping]] = grouping_page(site, grouping, found, axis, top)
-        out.update(group_pages(site, grouping, found, axis, top))
+        out[GROUPING_PAGES[grouping]] = grouping_page(site, grouping, found, axis, top, legend)
+        out.update(group_pages(site, grouping, axis, top, legend))
     return out
 
 
