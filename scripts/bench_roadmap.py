@@ -26,7 +26,7 @@ STATUSES = ("approved", "planned", "in_progress", "evaluating")
 
 def register_of(n: int, seed: int = 42):  # type: ignore[no-untyped-def]
     from cir_portal.core.config import Project, load_config
-    from cir_portal.core.model import Improvement, Register
+    from cir_portal.core.model import Improvement, Register, make_record
     from cir_portal.core.pipeline import load_register
 
     example = load_register(Project(REPO_ROOT), use_cache=False)
@@ -36,7 +36,9 @@ def register_of(n: int, seed: int = 42):  # type: ignore[no-untyped-def]
     objectives = [o.id for o in example.register.objectives]
     practices = sorted(config.taxonomy["practices"])[:20]
     people = sorted(config.people)
-    register = Register(config, records={o.id: o for o in example.register.objectives}, objectives=example.register.objectives)
+    register = Register(config)
+    for objective in example.register.objectives:
+        register.add(objective)
     initiatives: list[str] = []
     for k in range(n):
         rid = f"IMP-{10000 + k}"
@@ -52,14 +54,10 @@ def register_of(n: int, seed: int = 42):  # type: ignore[no-untyped-def]
             data["part_of"] = rng.choice(initiatives)
         elif rng.random() < 0.03:
             initiatives.append(rid)
-        imp = Improvement("improvement", rid, f"content/improvements/{rid}.md", f"improvements/{rid}.md", data, "", 1)
-        register.records[rid] = imp
-        register.improvements.append(imp)
-        for oid in imp.objectives:
-            register.improvements_by_objective[oid].append(imp)
-        if imp.part_of:
-            register.parts_by_initiative[imp.part_of].append(imp)
-    return register
+        imp = make_record("improvement", data, rel=f"content/improvements/{rid}.md", src_uri=f"improvements/{rid}.md")
+        assert isinstance(imp, Improvement)
+        register.add(imp)
+    return register.index()
 
 
 def bench(n: int, browser: bool) -> None:

@@ -46,7 +46,7 @@ def _as_of(page: Page, served_site: ServedSite) -> str:
 
 def test_roadmap_bars_link_records_with_instant_navigation(page: Page, served_site: ServedSite, guard: Guard) -> None:
     expected = {r.id: r for r in served_site.improvements
-                if r.fields.get("status") in ROADMAP_STATUSES and r.fields.get("target_date")}
+                if r.front_matter.get("status") in ROADMAP_STATUSES and r.front_matter.get("target_date")}
     assert len(expected) >= 5
     as_of = _as_of(page, served_site)
     page.goto(served_site.url)
@@ -102,7 +102,7 @@ def test_roadmap_bars_link_records_with_instant_navigation(page: Page, served_si
 def _objective_with_most_improvements(served_site: ServedSite) -> str:
     counts: dict[str, int] = {}
     for r in served_site.improvements:
-        for oid in r.fields.get("objectives") or []:
+        for oid in r.front_matter.get("objectives") or []:
             counts[oid] = counts.get(oid, 0) + 1
     return max(sorted(counts), key=lambda o: counts[o])
 
@@ -110,7 +110,7 @@ def _objective_with_most_improvements(served_site: ServedSite) -> str:
 def test_trace_diagram_nodes_link_and_have_a_text_alternative(page: Page, served_site: ServedSite, guard: Guard) -> None:
     oid = _objective_with_most_improvements(served_site)
     records = {r.id: r for r in served_site.records}
-    imps = [r for r in served_site.improvements if oid in (r.fields.get("objectives") or [])]
+    imps = [r for r in served_site.improvements if oid in (r.front_matter.get("objectives") or [])]
     page.goto(served_site.url + page_url(records[oid].rel))
     page.evaluate("window.__marker = 1")
     figure = page.locator("figure.cir-trace").first
@@ -145,9 +145,9 @@ def test_trace_diagram_nodes_link_and_have_a_text_alternative(page: Page, served
 
 
 def test_assessment_gaps_link_their_rows(page: Page, served_site: ServedSite, guard: Guard) -> None:
-    asm = next(r for r in served_site.records if r.kind == "assessment" and r.fields.get("gaps"))
+    asm = next(r for r in served_site.records if r.kind == "assessment" and r.front_matter.get("gaps"))
     page.goto(served_site.url + page_url(asm.rel))
-    for gap in asm.fields["gaps"]:
+    for gap in asm.front_matter["gaps"]:
         node = page.locator(f'a.cir-trace__node[data-node="{asm.id}#{gap["id"]}"]')
         # Material makes every link absolute: the gap's row on this very page
         assert node.evaluate("a => a.href") == served_site.url + page_url(asm.rel) + f"#gap-{gap['id']}"
@@ -186,7 +186,7 @@ def test_quarterly_report_prints_to_a4(page: Page, served_site: ServedSite, guar
 
 
 def test_register_filters_by_initiative_and_shows_supporters(page: Page, served_site: ServedSite, guard: Guard) -> None:
-    files = {r.id: r.fields for r in served_site.improvements}
+    files = {r.id: r.front_matter for r in served_site.improvements}
     initiative = next(rid for rid in sorted(files) if any(f.get("part_of") == rid for f in files.values()))
     members = {initiative, *(rid for rid, f in files.items() if f.get("part_of") == initiative)}
     page.goto(served_site.url + "register/")

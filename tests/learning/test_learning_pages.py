@@ -119,10 +119,10 @@ def test_example_register_kb(example_site: Site) -> None:
     kb = lessons_kb.pages(example_site)
     lessons = example_site.register.lessons
     for kind in lessons_kb.KINDS:
-        assert ids_in(kb[f"knowledge/kind/{kind}.md"]) == {x.id for x in lessons if x.get("kind") == kind}
-    years = {str(x.get("date"))[:4] for x in lessons}
+        assert ids_in(kb[f"knowledge/kind/{kind}.md"]) == {x.id for x in lessons if x.lesson_kind == kind}
+    years = {str(x.date)[:4] for x in lessons}
     for year in years:
-        assert ids_in(kb[f"knowledge/year/{year}.md"]) == {x.id for x in lessons if str(x.get("date")).startswith(year)}
+        assert ids_in(kb[f"knowledge/year/{year}.md"]) == {x.id for x in lessons if str(x.date).startswith(year)}
     assert sum(len(ids_in(html)) for p, html in kb.items() if p.startswith("knowledge/reports/")) == len(lessons)
 
 
@@ -262,9 +262,9 @@ def test_no_assessments(make_project: MakeProject) -> None:
 
 def test_example_register_maturity(example_site: Site) -> None:
     out = maturity.pages(example_site)
-    practices = {str(a.get("practice")) for a in example_site.register.assessments}
+    practices = {a.practice for a in example_site.register.assessments}
     assert set(out) == {"maturity.md"} | {f"maturity/{p}.md" for p in practices}
-    gap_refs = {f"{a.id}#{g['id']}" for a in example_site.register.assessments for g in a.gaps}
+    gap_refs = {f"{a.id}#{g.id}" for a in example_site.register.assessments for g in a.gaps}
     for ref in gap_refs:
         assert ref in out["maturity.md"]
 

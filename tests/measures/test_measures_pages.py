@@ -46,7 +46,7 @@ def test_the_tree_has_the_pages_and_files(example: Example) -> None:
         assert src in tree.pages
     assert "kpis.json" in tree.files and "assets/cir/measures.css" in tree.files
     month_keys, quarter_keys = Ledger.of(example.site.register, EXAMPLE_AS_OF).report_periods(
-        [str(x.get("date")) for x in example.site.register.lessons])
+        [str(x.date) for x in example.site.register.lessons])
     reports = {src for src in tree.pages if src.startswith("reports/") and src != "reports/index.md"}
     assert reports == {f"reports/{k}.md" for k in [*month_keys, *quarter_keys]}
     assert reports, "the example register has activity"

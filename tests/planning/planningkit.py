@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 
 from sitekit import RecordFile, read_records
 
+from cir_portal.core.config import Config
+from cir_portal.core.model import Record, Register
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.views.context import Site
 from cir_portal.views.tree import SiteTree
@@ -42,6 +44,14 @@ class Unseen:
     result: LoadResult
     site: Site
     tree: SiteTree
+
+
+def register_with(config: Config, records: list[Record]) -> Register:
+    """A register of ``records`` under ``config``, indexed as the pipeline indexes it."""
+    register = Register(config)
+    for record in records:
+        register.add(record)
+    return register.index()
 
 
 def active(rid: str, title: str, status: str, *, target: str | None, objectives: tuple[str, ...] = ("OBJ-01",),
@@ -108,4 +118,4 @@ def unseen_files() -> dict[str, str]:
 def on_roadmap(project: Path) -> dict[str, RecordFile]:
     """The improvements of ``project`` that the roadmap must show, read from the files."""
     return {r.id: r for r in read_records(project) if r.kind == "improvement"
-            and r.fields.get("status") in ROADMAP_STATUSES and r.fields.get("target_date")}
+            and r.front_matter.get("status") in ROADMAP_STATUSES and r.front_matter.get("target_date")}

@@ -38,7 +38,7 @@ def _people(project: Path) -> dict[str, str]:
 
 def test_two_parts_are_on_the_initiative_page_with_a_rollup(unseen: Unseen) -> None:
     records = read_records(unseen.project)
-    parts = [r for r in records if r.fields.get("part_of") == "IMP-0401"]
+    parts = [r for r in records if r.front_matter.get("part_of") == "IMP-0401"]
     assert sorted(r.id for r in parts) == ["IMP-0402", "IMP-0403"]
     _, card = _card(unseen, "IMP-0401")
     section = card[card.index('<section class="cir-section cir-initiative"'):]
@@ -50,12 +50,12 @@ def test_two_parts_are_on_the_initiative_page_with_a_rollup(unseen: Unseen) -> N
     names = _people(unseen.project)
     for part in parts:
         row = next(r for r in rows if f">{part.id} " in r)
-        assert str(part.fields["target_date"]) in row
-        assert names[part.fields["owner"]] in row
-        assert f"cir-status--{part.fields['status']}" in row
+        assert str(part.front_matter["target_date"]) in row
+        assert names[part.front_matter["owner"]] in row
+        assert f"cir-status--{part.front_matter['status']}" in row
     # roll-up: none finished, planned costs 300 + 200, one actual cost
     assert 'data-rollup="finished">0 / 2<' in section
-    planned = sum(float(p.fields["planned_cost"]) for p in parts)
+    planned = sum(float(p.front_matter["planned_cost"]) for p in parts)
     # the sums, and how many of the two parts have each cost (site language zh: "2 个部分中 1 个")
     assert re.search(rf'data-rollup="planned_cost">{planned:g} <small>\(2 个部分中 2 个', section)
     assert re.search(r'data-rollup="actual_cost">120.5 <small>\(2 个部分中 1 个', section)
@@ -102,13 +102,13 @@ def test_register_filters_by_initiative(unseen: Unseen) -> None:
     index = json.loads(unseen.tree.files["assets/cir/register-index.json"])
     col, sup = index["columns"].index("part_of"), index["columns"].index("supporters")
     by_id = {row[0]: row for row in index["rows"]}
-    files = {r.id: r.fields for r in read_records(unseen.project) if r.kind == "improvement"}
+    files = {r.id: r.front_matter for r in read_records(unseen.project) if r.kind == "improvement"}
     assert {rid: row[col] for rid, row in by_id.items()} == {rid: f.get("part_of", "") for rid, f in files.items()}
     assert {rid: row[sup] for rid, row in by_id.items()} == {rid: len(f.get("supporters", [])) for rid, f in files.items()}
 
 
 def test_exports_carry_part_of_and_supporters(unseen: Unseen) -> None:
-    files = {r.id: r.fields for r in read_records(unseen.project) if r.kind == "improvement"}
+    files = {r.id: r.front_matter for r in read_records(unseen.project) if r.kind == "improvement"}
     rows = list(csv.DictReader(io.StringIO(unseen.tree.files["register.csv"].decode("utf-8-sig"))))
     assert {r["id"]: r["part_of"] for r in rows} == {rid: f.get("part_of", "") for rid, f in files.items()}
     assert {r["id"]: r["supporters"] for r in rows} == {rid: "; ".join(f.get("supporters", [])) for rid, f in files.items()}
@@ -124,6 +124,6 @@ def test_renumber_rewrites_part_of(unseen: Unseen, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     new_id = re.search(r"IMP-0401 -> (IMP-\d+)", result.output)
     assert new_id is not None
-    parts = {r.id: r.fields.get("part_of") for r in read_records(project) if r.fields.get("part_of")}
+    parts = {r.id: r.front_matter.get("part_of") for r in read_records(project) if r.front_matter.get("part_of")}
     assert parts == {"IMP-0402": new_id.group(1), "IMP-0403": new_id.group(1)}
     assert run("validate", str(project), "--no-cache").exit_code == 0

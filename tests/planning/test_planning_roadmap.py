@@ -9,10 +9,10 @@ import re
 from html import unescape
 
 import pytest
-from planningkit import AS_OF, Unseen, epoch_of, on_roadmap, read_records
+from planningkit import AS_OF, Unseen, epoch_of, on_roadmap, read_records, register_with
 from sitekit import link_target, page_file
 
-from cir_portal.core.model import Improvement, Register
+from cir_portal.core.model import make_record
 from cir_portal.views import roadmap
 from cir_portal.views.context import Site
 
@@ -33,7 +33,7 @@ def test_every_roadmap_record_is_a_linked_bar_and_nothing_else(unseen: Unseen) -
         assert {r[2] for r in rows} == set(expected), grouping
         for _cls, href, rid, _, target in rows:
             assert link_target(page_file(src), unescape(href), "") == page_file(expected[rid].rel)
-            assert target == expected[rid].fields["target_date"]
+            assert target == expected[rid].front_matter["target_date"]
 
 
 def test_bars_start_at_the_approval(unseen: Unseen) -> None:
@@ -41,10 +41,10 @@ def test_bars_start_at_the_approval(unseen: Unseen) -> None:
     files = on_roadmap(unseen.project)
     starts = {rid: start for _, _, rid, start, _ in _rows(unseen.tree.pages[roadmap.ROADMAP_PAGE])}
     for rid, record in files.items():
-        history = record.fields.get("history") or []
+        history = record.front_matter.get("history") or []
         approval = next((h["date"] for h in history if h["status"] == "approved"), None)
-        assert starts[rid] == (approval or record.fields["approved_on"]), rid
-    assert "history" not in files["IMP-0405"].fields and starts["IMP-0405"] == "2026-04-01"
+        assert starts[rid] == (approval or record.front_matter["approved_on"]), rid
+    assert "history" not in files["IMP-0405"].front_matter and starts["IMP-0405"] == "2026-04-01"
 
 
 def test_overdue_bars_are_marked_and_the_as_of_line_is_drawn(unseen: Unseen) -> None:
@@ -72,10 +72,10 @@ def test_parts_nest_under_their_initiative(unseen: Unseen) -> None:
 
 def test_groupings_and_their_tabs(unseen: Unseen) -> None:
     files = on_roadmap(unseen.project)
-    tops = {rid: r for rid, r in files.items() if r.fields.get("part_of") not in files}
+    tops = {rid: r for rid, r in files.items() if r.front_matter.get("part_of") not in files}
     by_objective = unseen.tree.pages[roadmap.ROADMAP_PAGE]
     groups = re.findall(r'data-group="([^"]+)"', by_objective)
-    assert groups == sorted({o for r in tops.values() for o in r.fields["objectives"]})
+    assert groups == sorted({o for r in tops.values() for o in r.front_matter["objectives"]})
     by_team = unseen.tree.pages["roadmap/team.md"]
     assert len(re.findall(r'data-group="([^"]+)"', by_team)) >= 2
     for grouping, src in roadmap.GROUPING_PAGES.items():
@@ -101,8 +101,8 @@ def test_values_are_escaped(unseen: Unseen) -> None:
 def test_chinese_and_english(unseen: Unseen) -> None:
     site = unseen.site
     english = dataclasses.replace(site.config, portal=dataclasses.replace(site.config.portal, language="en"))
-    en = roadmap.pages(Site(Register(english, site.register.records, site.register.improvements),
-                            site.project, epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
+    en = roadmap.pages(Site(register_with(english, site.register.all()), site.project,
+                            epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
     zh = unseen.tree.pages[roadmap.ROADMAP_PAGE]
     assert "<h1>Roadmap</h1>" in en and ">overdue<" in en and f"as of {AS_OF}" in en
     assert "<h1>路线图</h1>" in zh and ">已逾期<" in zh and f"截至 {AS_OF}" in zh
@@ -117,13 +117,8 @@ def _many(unseen: Unseen, n: int) -> Site:
         data = {"id": rid, "title": f"Synthetic {k}", "status": "in_progress", "raised": "2026-01-05",
                 "requester": "li.na", "source": "staff_idea", "affects": ["service/identity"], "owner": "li.na",
                 "objectives": ["OBJ-01"], "approved_on": "2026-02-01", "target_date": f"2027-{1 + k % 12:02d}-15"}
-        imps.append(Improvement("improvement", rid, f"content/improvements/{rid}.md", f"improvements/{rid}.md", data, "", 1))
-    records = {**site.register.records, **{i.id: i for i in imps}}
-    register = Register(site.config, records, [*site.register.improvements, *imps], objectives=site.register.objectives)
-    for imp in register.improvements:
-        for oid in imp.objectives:
-            register.improvements_by_objective[oid].append(imp)
-    return Site(register, site.project, epoch=epoch_of(AS_OF))
+        imps.append(make_record("improvement", data, rel=f"content/improvements/{rid}.md", src_uri=f"improvements/{rid}.md"))
+    return Site(register_with(site.config, [*site.register.all(), *imps]), site.project, epoch=epoch_of(AS_OF))
 
 
 @pytest.mark.parametrize("n", [250])
@@ -137,7 +132,8 @@ def test_a_large_group_is_paged(unseen: Unseen, n: int) -> None:
     assert len(re.findall(r'<a class="cir-rm-row', group)) == roadmap.GROUP_ROWS
     assert 'class="cir-rm-more"' in group
     files = on_roadmap(unseen.project)
-    tops = {rid for rid, r in files.items() if "OBJ-01" in r.fields["objectives"] and r.fields.get("part_of") not in files}
+    tops = {rid for rid, r in files.items()
+            if "OBJ-01" in r.front_matter["objectives"] and r.front_matter.get("part_of") not in files}
     expected = {*[f"IMP-{5000 + k}" for k in range(n)], *tops}
     own = sorted(p for p in pages if p.startswith("roadmap/objective/obj-01"))
     assert len(own) == -(-len(expected) // roadmap.PAGE_ROWS)
@@ -154,8 +150,7 @@ def test_a_large_group_is_paged(unseen: Unseen, n: int) -> None:
 
 def test_nothing_on_the_roadmap(unseen: Unseen) -> None:
     site = unseen.site
-    empty = Register(site.config, {}, [])
-    page = roadmap.pages(Site(empty, site.project, epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
+    page = roadmap.pages(Site(register_with(site.config, []), site.project, epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
     assert "cir-rm-row" not in page and "路线图暂无内容" in page
 
 

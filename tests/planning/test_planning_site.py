@@ -24,7 +24,7 @@ def test_initiative_page_lists_its_parts_with_a_rollup(unseen_built: Build) -> N
     section = html[html.index('class="cir-section cir-initiative"'):]
     section = section[:section.index("</section>")]
     for rid in ("IMP-0402", "IMP-0403"):
-        assert records[rid].fields["part_of"] == "IMP-0401" and records[rid].fields["status"] == "in_progress"
+        assert records[rid].front_matter["part_of"] == "IMP-0401" and records[rid].front_matter["status"] == "in_progress"
         assert page_file(records[rid].rel) in targets_of(unseen_built.site, page_file(records["IMP-0401"].rel), "")
         assert f">{rid} " in section
     assert 'data-rollup="finished">0 / 2<' in section
@@ -44,7 +44,7 @@ def test_roadmap_links_every_record_on_the_way(unseen_built: Build) -> None:
 
 def test_supporters_count_on_the_card(unseen_built: Build) -> None:
     for record in read_records(unseen_built.project):
-        backers = record.fields.get("supporters") or []
+        backers = record.front_matter.get("supporters") or []
         html = _html(unseen_built, record.rel)
         found = re.search(r'data-supporters="(\d+)"', html)
         assert (int(found.group(1)) if found else 0) == len(backers), record.id

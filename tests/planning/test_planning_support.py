@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from planningkit import Unseen, active, identified, read_records, unseen_files
+from planningkit import Unseen, active, identified, read_records, register_with, unseen_files
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "contrib"))
 
 from contribkit import run
 
 from cir_portal.core.kpis import priority, support_points
-from cir_portal.core.model import Register
 from cir_portal.views import dashboard, metrics
 from cir_portal.views.context import Site
 
@@ -134,7 +133,7 @@ def test_support_defaults_to_the_git_user(project: Path) -> None:
 def test_card_shows_the_count_and_the_names(unseen: Unseen) -> None:
     for record in read_records(unseen.project):
         card = unseen.tree.decorations[record.rel]
-        backers = record.fields.get("supporters") or []
+        backers = record.front_matter.get("supporters") or []
         found = re.search(r'<dt>支持者</dt><dd><span class="cir-supporters">'
                           r'<strong data-supporters="(\d+)">\d+</strong> · (.*?)</span></dd>', card)
         if not backers:
@@ -147,14 +146,13 @@ def test_card_shows_the_count_and_the_names(unseen: Unseen) -> None:
 def _weighted(site: Site, support: float) -> Site:
     weights = {**site.config.portal.priority_weights, "support": support}
     config = dataclasses.replace(site.config, portal=dataclasses.replace(site.config.portal, priority_weights=weights))
-    register = Register(config, site.register.records, site.register.improvements)
-    return Site(register, site.project, epoch=site.epoch)
+    return Site(register_with(config, site.register.all()), site.project, epoch=site.epoch)
 
 
 def test_support_counts_in_the_priority_only_when_weighted(unseen: Unseen) -> None:
     initiative = unseen.site.register.get("IMP-0401")
     assert initiative is not None
-    backers = len(next(r for r in read_records(unseen.project) if r.id == "IMP-0401").fields["supporters"])
+    backers = len(next(r for r in read_records(unseen.project) if r.id == "IMP-0401").front_matter["supporters"])
     plain = priority(initiative, unseen.site.config.portal.priority_weights)  # type: ignore[arg-type]
     assert plain is not None and [p.factor for p in plain.parts] == ["urgency", "value", "cost"]
     site = _weighted(unseen.site, 0.5)
@@ -176,7 +174,7 @@ def test_new_writes_part_of_and_supporters(project: Path) -> None:
     assert result.exit_code == 0, result.output
     created = project / result.output.strip().splitlines()[-1]
     record = next(r for r in read_records(project) if r.path == created)
-    assert record.fields["part_of"] == "IMP-0401" and record.fields["supporters"] == ["wang.wei", "zhang.min"]
+    assert record.front_matter["part_of"] == "IMP-0401" and record.front_matter["supporters"] == ["wang.wei", "zhang.min"]
     assert _valid(project)
     bad = run("new", "improvement", "Part of nothing", "--requester", "li.na", "--affects", "service/identity",
               "--part-of", "IMP-0999", project=project)

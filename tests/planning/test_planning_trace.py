@@ -32,9 +32,9 @@ def _text_edges(figure: str) -> list[tuple[str, str]]:
 def test_objective_diagram_shows_its_improvements_and_their_lessons(unseen: Unseen) -> None:
     records = read_records(unseen.project)
     objective = next(r for r in records if r.id == "OBJ-01")
-    imps = [r for r in records if r.kind == "improvement" and "OBJ-01" in (r.fields.get("objectives") or [])]
+    imps = [r for r in records if r.kind == "improvement" and "OBJ-01" in (r.front_matter.get("objectives") or [])]
     lessons = {(i.id, x.id) for i in imps for x in records if x.kind == "lesson"
-               and (i.id in (x.fields.get("improvements") or []) or x.id in (i.fields.get("lessons") or []))}
+               and (i.id in (x.front_matter.get("improvements") or []) or x.id in (i.front_matter.get("lessons") or []))}
     assert ("IMP-0402", "LL-0402") in lessons
     expected_edges = {("OBJ-01", i.id) for i in imps} | lessons
     figure = _figure(unseen.tree.decorations[objective.rel])
@@ -47,16 +47,16 @@ def test_objective_diagram_shows_its_improvements_and_their_lessons(unseen: Unse
     assert f'data-edges="{len(expected_edges)}"' in figure
     # colours follow the status
     for imp in imps:
-        assert re.search(rf'class="cir-trace__node cir-status--{imp.fields["status"]}"[^>]*data-node="{imp.id}"', figure)
+        assert re.search(rf'class="cir-trace__node cir-status--{imp.front_matter["status"]}"[^>]*data-node="{imp.id}"', figure)
 
 
 def test_assessment_diagram_shows_each_gap_and_its_improvement(unseen: Unseen) -> None:
     records = read_records(unseen.project)
     asm = next(r for r in records if r.kind == "assessment")
-    gaps = asm.fields["gaps"]
+    gaps = asm.front_matter["gaps"]
     addressed = {(f"{asm.id}#{g['id']}", g["improvement"]) for g in gaps if g.get("improvement")}
-    addressed |= {(r.fields["source_ref"], r.id) for r in records if r.kind == "improvement"
-                  and str(r.fields.get("source_ref", "")).startswith(asm.id + "#")}
+    addressed |= {(r.front_matter["source_ref"], r.id) for r in records if r.kind == "improvement"
+                  and str(r.front_matter.get("source_ref", "")).startswith(asm.id + "#")}
     assert addressed
     figure = _figure(unseen.tree.decorations[asm.rel])
     nodes = _nodes(figure)

@@ -58,16 +58,12 @@ class Rollup:
                 "actual_cost": self.actual_cost, "actual_cost_parts": self.actual_n, "outcomes": self.outcomes}
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 def rollup(site: Site, parts: list[Improvement]) -> Rollup:
     """The roll-up of ``parts``: finished counts any terminal status of the workflow."""
     statuses = site.config.workflow.statuses
-    planned = [v for v in (_number(p.get("planned_cost")) for p in parts) if v is not None]
-    actual = [v for v in (_number(p.get("actual_cost")) for p in parts) if v is not None]
-    outcomes = Counter(str(p.get("outcome")) for p in parts if p.get("outcome") in OUTCOMES)
+    planned = [float(p.planned_cost) for p in parts if p.planned_cost is not None]
+    actual = [float(p.actual_cost) for p in parts if p.actual_cost is not None]
+    outcomes = Counter(p.outcome for p in parts if p.outcome in OUTCOMES)
     by_status = Counter(p.status for p in parts)
     order = [k for k in site.config.workflow.order if by_status.get(k)]
     return Rollup(
@@ -83,7 +79,7 @@ def rollup(site: Site, parts: list[Improvement]) -> Rollup:
 def parts_of(site: Site, imp: Improvement) -> list[Improvement]:
     """The initiative's parts, by target date (those without one last), then id."""
     parts = site.register.parts_by_initiative.get(imp.id, [])
-    return sorted(parts, key=lambda p: (str(p.get("target_date") or "9999-99-99"), p.id))
+    return sorted(parts, key=lambda p: (p.target_date or "9999-99-99", p.id))
 
 
 def diagram(site: Site, imp: Improvement) -> str:
@@ -118,7 +114,7 @@ def parts_section(site: Site, imp: Improvement) -> str:
     t, src = site.t, imp.src_uri
     r = rollup(site, parts)
     rows = [[site.record_link(src, p.id), site.status_badge(p.status), site.person_link(src, p.owner),
-             esc(p.get("target_date", "")), esc(site.word(str(p.get("outcome")))) if p.get("outcome") else ""]
+             esc(p.target_date or ""), esc(site.word(p.outcome)) if p.outcome else ""]
             for p in parts]
     listing = table([t("improvement"), t("status"), t("owner"), t("target_date"), t("outcome")], rows,
                     "cir-table cir-initiative-parts")

@@ -50,9 +50,9 @@ def index_json(site: Site) -> bytes:
     rows = []
     for imp in site.register.improvements:
         owner = imp.owner or ""
-        rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", imp.get("urgency", ""),
-                     imp.get("cost", ""), imp.affects, imp.get("source", ""), imp.tags, imp.raised, imp.status_since,
-                     site.url(imp.src_uri), imp.get("value", ""), bool(imp.get("escalated")),
+        rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", (imp.urgency or ""),
+                     (imp.cost or ""), imp.affects, (imp.source or ""), imp.tags, imp.raised, imp.status_since,
+                     site.url(imp.src_uri), (imp.value or ""), bool(imp.escalated),
                      priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
@@ -97,7 +97,7 @@ def register_page(site: Site) -> str:
     people = _used(i.owner or "" for i in imps)
     teams = _used(site.team_of(i.owner) or "" for i in imps)
     affects = _used(a for i in imps for a in i.affects)
-    sources = _used(i.get("source", "") for i in imps)
+    sources = _used((i.source or "") for i in imps)
     tags = _used(tag for i in imps for tag in i.tags)
     initiatives = [i for i in imps if site.register.parts_by_initiative.get(i.id)]
     filters = "".join([
@@ -183,7 +183,7 @@ def records_table(site: Site, src: str, records: Sequence[Record]) -> str:
     for r in records:
         if isinstance(r, Improvement):
             rows.append([site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
-                         site.person_link(src, r.owner), esc(site.word(r.get("urgency")) if r.get("urgency") else "")])
+                         site.person_link(src, r.owner), esc(site.word(r.urgency) if r.urgency else "")])
         else:
             rows.append([site.record_link(src, r.id, with_title=False), esc(r.title), esc(t(r.kind)), "", ""])
     return table([t("id"), t("title"), t("status"), t("owner"), t("urgency")], rows)
@@ -298,7 +298,7 @@ def approval_gate(site: Site) -> set[str]:
 
 def _from_outside(site: Site, imp: Improvement) -> bool:
     """Raised from customer feedback or by a requester who is not in people.yml (an external stakeholder)."""
-    return imp.get("source") == "customer_feedback" or imp.get("requester") not in site.config.people
+    return imp.source == "customer_feedback" or imp.requester not in site.config.people
 
 
 def governance_page(site: Site) -> str:
@@ -307,10 +307,10 @@ def governance_page(site: Site) -> str:
     open_imps = [i for i in imps if not wf.statuses[i.status].terminal]
     gate = approval_gate(site)
     undecided = {wf.initial, *gate}
-    escalated = [i for i in open_imps if i.get("escalated")]
+    escalated = [i for i in open_imps if i.escalated]
     awaiting = [i for i in imps if i.status in gate]
     # Feedback from customers and external requesters first: unanswered feedback dries up.
-    unanswered = sorted((i for i in imps if i.status not in undecided and not i.get("originator_notified")),
+    unanswered = sorted((i for i in imps if i.status not in undecided and not i.originator_notified),
                         key=lambda i: (not _from_outside(site, i), i.status_since, i.id))
     days = site.config.portal.stale_after_days
     limit = (date.fromisoformat(site.as_of) - timedelta(days=days)).isoformat()
@@ -321,8 +321,8 @@ def governance_page(site: Site) -> str:
             return f"<h2>{esc(title)} <span class=\"cir-n\">0</span></h2><p>{esc(t('none'))}</p>"
         rows = []
         for r in records:
-            who = (site.person_link(src, r.get("requester")) + " · " + esc(site.label("sources", r.get("source", "")))
-                   if originator else site.person_link(src, r.owner or r.get("requester")))
+            who = (site.person_link(src, r.requester) + " · " + esc(site.label("sources", (r.source or "")))
+                   if originator else site.person_link(src, r.owner or r.requester))
             row = [site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
                    who, esc(r.status_since)]
             if extra:

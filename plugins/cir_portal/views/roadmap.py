@@ -158,10 +158,10 @@ def start_of(imp: Improvement, approving: set[str]) -> tuple[str, str]:
     """The bar's first day and where it comes from: the first history entry in an approved (or
     later) status, else ``approved_on``, else ``raised``."""
     for entry in imp.history:
-        if entry.get("status") in approving and isinstance(entry.get("date"), str):
-            return str(entry["date"]), "approved"
-    if isinstance(imp.get("approved_on"), str):
-        return str(imp.get("approved_on")), "approved_on"
+        if entry.status in approving:
+            return entry.date, "approved"
+    if imp.approved_on:
+        return imp.approved_on, "approved_on"
     return imp.raised, "raised"
 
 
@@ -171,8 +171,8 @@ def items(site: Site) -> list[Item]:
     approving = _approving(site)
     out = []
     for imp in site.register.improvements:
-        target = imp.get("target_date")
-        if imp.status not in statuses or not isinstance(target, str):
+        target = imp.target_date
+        if imp.status not in statuses or not target:
             continue
         start, start_from = start_of(imp, approving)
         out.append(Item(imp, start, start_from, target, target < site.as_of))

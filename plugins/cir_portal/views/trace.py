@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cir_portal.core.i18n import register_strings
-from cir_portal.core.model import Assessment, Improvement, Objective, Record
+from cir_portal.core.model import Assessment, Improvement, Lesson, Objective, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import esc
 
@@ -193,8 +193,8 @@ def record_node(site: Site, src: str, record: Record) -> Node:
     if isinstance(record, Improvement):
         return Node(record.id, record.id, record.title, site.status_label(record.status), href,
                     f"cir-status--{record.status}")
-    if record.kind == "lesson":
-        kind = str(record.get("kind") or "observation")
+    if isinstance(record, Lesson):
+        kind = record.lesson_kind or "observation"
         return Node(record.id, record.id, record.title, site.word(kind), href, f"cir-trace--lesson cir-trace--{kind}")
     return Node(record.id, record.id, record.title, site.t(record.kind), href, f"cir-trace--{record.kind}")
 
@@ -236,10 +236,10 @@ def assessment_diagram(site: Site, asm: Assessment) -> str:
         return ""
     d = Diagram(headings=[t("tr_gaps"), t("tr_layer_improvements")])
     for gap in asm.gaps:
-        gid = str(gap.get("id"))
+        gid = gap.id
         imp = site.register.improvement_for_gap.get((asm.id, gid))
         key = f"{asm.id}#{gid}"
-        d.add(0, Node(key, gid, str(gap.get("description") or ""), imp.id if imp else t("tr_gap_open"),
+        d.add(0, Node(key, gid, gap.description, imp.id if imp else t("tr_gap_open"),
                       f"#gap-{gid}", "cir-trace--gap" if imp else "cir-trace--gap cir-trace--gap-open"))
         if imp is not None:
             d.add(1, record_node(site, src, imp))
