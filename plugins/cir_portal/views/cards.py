@@ -20,16 +20,23 @@ DIMENSION_LABELS = {
 }
 
 
-def card(site: Site, record: Record) -> str:
+def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
+    """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card."""
     if isinstance(record, Improvement):
-        return improvement_card(site, record)
-    if isinstance(record, Lesson):
-        return lesson_card(site, record)
-    if isinstance(record, Objective):
-        return objective_card(site, record)
-    if isinstance(record, Assessment):
-        return assessment_card(site, record)
-    raise TypeError(record.kind)  # pragma: no cover
+        parts = improvement_card(site, record)
+    elif isinstance(record, Lesson):
+        parts = lesson_card(site, record)
+    elif isinstance(record, Objective):
+        parts = objective_card(site, record)
+    elif isinstance(record, Assessment):
+        parts = assessment_card(site, record)
+    else:  # pragma: no cover
+        raise TypeError(record.kind)
+    heading, *body = parts
+    # The card is left out of the search index: its labels repeat on every page and its values
+    # are searchable through the register.
+    return heading, f'<div class="cir-card cir-card--{record.kind}" data-search-exclude>{"".join(body)}{sections}</div>'
+
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
@@ -44,12 +51,6 @@ def _text(value: Any) -> str:
 def _heading(record: Record, kind_label: str) -> str:
     return (f'<h1 class="cir-title"><span class="cir-id">{esc(record.id)}</span> {esc(record.title)}</h1>'
             f'<p class="cir-kind">{esc(kind_label)}</p>')
-
-
-def _wrap(kind: str, parts: list[str]) -> str:
-    """The heading, then the card; the card is left out of the search index (its labels
-    repeat on every page and its values are searchable through the register)."""
-    return f'{parts[0]}<div class="cir-card cir-card--{kind}" data-search-exclude>{"".join(parts[1:])}</div>'
 
 
 def _section(title: str, body: str, cls: str = "") -> str:
@@ -76,7 +77,7 @@ def _number(value: Any) -> str:
     return esc(_plain(value))
 
 
-def improvement_card(site: Site, imp: Improvement) -> str:
+def improvement_card(site: Site, imp: Improvement) -> list[str]:
     t, src = site.t, imp.src_uri
     status = site.config.workflow.statuses.get(imp.status)
     where = ""
@@ -153,7 +154,7 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         _section(t("related"), _links(site, src, imp.related)),
         _section(t("supersedes"), _links(site, src, imp.supersedes)),
     ]
-    return _wrap("improvement", parts)
+    return parts
 
 
 def _gap_closed(site: Site, imp: Improvement) -> str:
@@ -208,7 +209,7 @@ def _history(site: Site, imp: Improvement) -> str:
     return f'<ol class="cir-timeline">{items}</ol>' if items else ""
 
 
-def lesson_card(site: Site, lesson: Lesson) -> str:
+def lesson_card(site: Site, lesson: Lesson) -> list[str]:
     t, src = site.t, lesson.src_uri
     linked = list(dict.fromkeys([*lesson.improvements,
                                  *(i.id for i in site.register.improvements_by_lesson.get(lesson.id, []))]))
@@ -225,10 +226,10 @@ def lesson_card(site: Site, lesson: Lesson) -> str:
         _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>'),
         _section(t("improvements"), _links(site, src, linked)),
     ]
-    return _wrap("lesson", parts)
+    return parts
 
 
-def objective_card(site: Site, obj: Objective) -> str:
+def objective_card(site: Site, obj: Objective) -> list[str]:
     t, src = site.t, obj.src_uri
     children = [o.id for o in site.register.objectives if o.parent == obj.id]
     kpis = table([t("name"), t("unit"), t("target")],
@@ -246,10 +247,10 @@ def objective_card(site: Site, obj: Objective) -> str:
     ]
     parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
-    return _wrap("objective", parts)
+    return parts
 
 
-def assessment_card(site: Site, asm: Assessment) -> str:
+def assessment_card(site: Site, asm: Assessment) -> list[str]:
     t, src = site.t, asm.src_uri
     dims = asm.dimensions
     dim_rows = [[esc(DIMENSION_LABELS[d].get(site.lang, DIMENSION_LABELS[d]["en"])), _number(dims[d])]
@@ -272,4 +273,4 @@ def assessment_card(site: Site, asm: Assessment) -> str:
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
-    return _wrap("assessment", parts)
+    return parts
