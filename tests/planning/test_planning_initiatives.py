@@ -22,7 +22,7 @@ from sitekit import link_target, page_file
 
 def _card(unseen: Unseen, rid: str) -> tuple[str, str]:
     record = next(r for r in read_records(unseen.project) if r.id == rid)
-    return record.rel, unseen.tree.decorations[record.rel]
+    return record.rel, unseen.tree.pages[record.rel].card
 
 
 def _people(project: Path) -> dict[str, str]:
@@ -91,11 +91,11 @@ def test_a_part_whose_initiative_failed_validation_is_still_published(make_proje
     assert result.register is not None
     assert result.register.get("IMP-0501") is None and result.register.get("IMP-0502") is not None
     tree = build_tree(result.register, Project(project))
-    assert "<dt>所属举措</dt><dd>IMP-0501</dd>" in tree.decorations["improvements/IMP-0502-part.md"]
+    assert "<dt>所属举措</dt><dd>IMP-0501</dd>" in tree.pages["improvements/IMP-0502-part.md"].card
 
 
 def test_register_filters_by_initiative(unseen: Unseen) -> None:
-    page = unseen.tree.pages["register.md"]
+    page = unseen.tree.pages["register.md"].content
     select = re.search(r'<select name="initiative" data-filter="initiative">(.*?)</select>', page)
     assert select is not None
     assert re.findall(r'<option value="(IMP-\d+)">', select.group(1)) == ["IMP-0401"]

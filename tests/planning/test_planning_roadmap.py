@@ -15,6 +15,7 @@ from sitekit import link_target, page_file
 from cir_portal.core.model import make_record
 from cir_portal.views import roadmap
 from cir_portal.views.context import Site
+from cir_portal.views.page import by_src
 
 ROW = re.compile(r'<a class="(cir-rm-row[^"]*)" href="([^"]+)" data-id="([^"]+)" data-start="([^"]+)" '
                  r'data-target="([^"]+)"')
@@ -28,7 +29,7 @@ def test_every_roadmap_record_is_a_linked_bar_and_nothing_else(unseen: Unseen) -
     expected = on_roadmap(unseen.project)
     assert sorted(expected) == ["IMP-0401", "IMP-0402", "IMP-0403", "IMP-0404", "IMP-0405", "IMP-0407"]
     for grouping, src in roadmap.GROUPING_PAGES.items():
-        page = unseen.tree.pages[src]
+        page = unseen.tree.pages[src].content
         rows = _rows(page)
         assert {r[2] for r in rows} == set(expected), grouping
         for _cls, href, rid, _, target in rows:
@@ -39,7 +40,7 @@ def test_every_roadmap_record_is_a_linked_bar_and_nothing_else(unseen: Unseen) -
 def test_bars_start_at_the_approval(unseen: Unseen) -> None:
     """From the history's approval entry; without history from approved_on; the target date ends it."""
     files = on_roadmap(unseen.project)
-    starts = {rid: start for _, _, rid, start, _ in _rows(unseen.tree.pages[roadmap.ROADMAP_PAGE])}
+    starts = {rid: start for _, _, rid, start, _ in _rows(unseen.tree.pages[roadmap.ROADMAP_PAGE].content)}
     for rid, record in files.items():
         history = record.front_matter.get("history") or []
         approval = next((h["date"] for h in history if h["status"] == "approved"), None)
@@ -48,7 +49,7 @@ def test_bars_start_at_the_approval(unseen: Unseen) -> None:
 
 
 def test_overdue_bars_are_marked_and_the_as_of_line_is_drawn(unseen: Unseen) -> None:
-    page = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    page = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     for cls, _, rid, _, target in _rows(page):
         assert ("cir-rm-row--overdue" in cls) == (target < AS_OF), rid
     assert "IMP-0402" in {rid for cls, _, rid, _, _ in _rows(page) if "overdue" in cls}
@@ -62,7 +63,7 @@ def test_overdue_bars_are_marked_and_the_as_of_line_is_drawn(unseen: Unseen) -> 
 
 
 def test_parts_nest_under_their_initiative(unseen: Unseen) -> None:
-    page = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    page = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     item = page[page.index('data-id="IMP-0401"'):]
     nested = item[item.index('<ol class="cir-rm-rows cir-rm-parts">'):]
     nested = nested[:nested.index("</ol>")]
@@ -73,20 +74,20 @@ def test_parts_nest_under_their_initiative(unseen: Unseen) -> None:
 def test_groupings_and_their_tabs(unseen: Unseen) -> None:
     files = on_roadmap(unseen.project)
     tops = {rid: r for rid, r in files.items() if r.front_matter.get("part_of") not in files}
-    by_objective = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    by_objective = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     groups = re.findall(r'data-group="([^"]+)"', by_objective)
     assert groups == sorted({o for r in tops.values() for o in r.front_matter["objectives"]})
-    by_team = unseen.tree.pages["roadmap/team.md"]
+    by_team = unseen.tree.pages["roadmap/team.md"].content
     assert len(re.findall(r'data-group="([^"]+)"', by_team)) >= 2
     for grouping, src in roadmap.GROUPING_PAGES.items():
-        page = unseen.tree.pages[src]
+        page = unseen.tree.pages[src].content
         current = re.findall(r'<a class="cir-rm-tab cir-rm-tab--current" aria-current="page" href="([^"]+)"', page)
         assert len(current) == 1 and link_target(page_file(src), current[0], "") == page_file(src), grouping
         assert len(re.findall(r'class="cir-rm-tab[ "]', page)) == 3
 
 
 def test_table_alternative_lists_every_bar(unseen: Unseen) -> None:
-    page = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    page = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     for section in re.findall(r'<details class="cir-rm-group".*?</details></div></details>', page, re.S):
         bars = re.findall(r'<a class="cir-rm-row[^"]*" href="[^"]+" data-id="([^"]+)"', section)
         table = section[section.index('<details class="cir-rm-table">'):]
@@ -94,16 +95,16 @@ def test_table_alternative_lists_every_bar(unseen: Unseen) -> None:
 
 
 def test_values_are_escaped(unseen: Unseen) -> None:
-    page = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    page = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     assert "Part B: laptops &lt;fast&gt;" in page and "<fast>" not in page
 
 
 def test_chinese_and_english(unseen: Unseen) -> None:
     site = unseen.site
     english = dataclasses.replace(site.config, portal=dataclasses.replace(site.config.portal, language="en"))
-    en = roadmap.pages(Site(register_with(english, site.register.all()), site.project,
-                            epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
-    zh = unseen.tree.pages[roadmap.ROADMAP_PAGE]
+    en = by_src(roadmap.pages(Site(register_with(english, site.register.all()), site.project,
+                                   epoch=epoch_of(AS_OF))))[roadmap.ROADMAP_PAGE].content
+    zh = unseen.tree.pages[roadmap.ROADMAP_PAGE].content
     assert "<h1>Roadmap</h1>" in en and ">overdue<" in en and f"as of {AS_OF}" in en
     assert "<h1>路线图</h1>" in zh and ">已逾期<" in zh and f"截至 {AS_OF}" in zh
 
@@ -125,7 +126,7 @@ def _many(unseen: Unseen, n: int) -> Site:
 def test_a_large_group_is_paged(unseen: Unseen, n: int) -> None:
     """A grouping page shows GROUP_ROWS rows of a large group and links the group's own pages,
     PAGE_ROWS rows each, which together hold every row of the group once."""
-    pages = roadmap.pages(_many(unseen, n))
+    pages = {src: page.content for src, page in by_src(roadmap.pages(_many(unseen, n))).items()}
     overview = pages[roadmap.ROADMAP_PAGE]
     group = overview[overview.index('data-group="OBJ-01"'):]
     group = group[:group.index("</details></div></details>")]
@@ -150,7 +151,8 @@ def test_a_large_group_is_paged(unseen: Unseen, n: int) -> None:
 
 def test_nothing_on_the_roadmap(unseen: Unseen) -> None:
     site = unseen.site
-    page = roadmap.pages(Site(register_with(site.config, []), site.project, epoch=epoch_of(AS_OF)))[roadmap.ROADMAP_PAGE]
+    empty = Site(register_with(site.config, []), site.project, epoch=epoch_of(AS_OF))
+    page = by_src(roadmap.pages(empty))[roadmap.ROADMAP_PAGE].content
     assert "cir-rm-row" not in page and "路线图暂无内容" in page
 
 

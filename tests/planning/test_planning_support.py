@@ -23,6 +23,7 @@ from contribkit import run
 from cir_portal.core.kpis import priority, support_points
 from cir_portal.views import dashboard, metrics
 from cir_portal.views.context import Site
+from cir_portal.views.page import by_src
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def test_support_defaults_to_the_git_user(project: Path) -> None:
 
 def test_card_shows_the_count_and_the_names(unseen: Unseen) -> None:
     for record in read_records(unseen.project):
-        card = unseen.tree.decorations[record.rel]
+        card = unseen.tree.pages[record.rel].card
         backers = record.front_matter.get("supporters") or []
         found = re.search(r'<dt>支持者</dt><dd><span class="cir-supporters">'
                           r'<strong data-supporters="(\d+)">\d+</strong> · (.*?)</span></dd>', card)
@@ -164,7 +165,7 @@ def test_support_counts_in_the_priority_only_when_weighted(unseen: Unseen) -> No
     # the card's breakdown and the priorities page say so
     card = metrics.priority_section(site, initiative)  # type: ignore[arg-type]
     assert "支持度（支持者人数） 3 (2 × 0.5 = 1)" in card
-    page = dashboard.pages(site)["priorities.md"]
+    page = by_src(dashboard.pages(site))["priorities.md"].content
     assert "<td>支持度（支持者人数）</td><td>0.5</td>" in page and "支持度分值 × 支持度权重" in page
 
 

@@ -37,7 +37,7 @@ def test_objective_diagram_shows_its_improvements_and_their_lessons(unseen: Unse
                and (i.id in (x.front_matter.get("improvements") or []) or x.id in (i.front_matter.get("lessons") or []))}
     assert ("IMP-0402", "LL-0402") in lessons
     expected_edges = {("OBJ-01", i.id) for i in imps} | lessons
-    figure = _figure(unseen.tree.decorations[objective.rel])
+    figure = _figure(unseen.tree.pages[objective.rel].card)
     nodes = _nodes(figure)
     assert set(nodes) == {"OBJ-01", *(i.id for i in imps), *(lid for _, lid in lessons)}
     by_id = {r.id: r for r in records}
@@ -58,7 +58,7 @@ def test_assessment_diagram_shows_each_gap_and_its_improvement(unseen: Unseen) -
     addressed |= {(r.front_matter["source_ref"], r.id) for r in records if r.kind == "improvement"
                   and str(r.front_matter.get("source_ref", "")).startswith(asm.id + "#")}
     assert addressed
-    figure = _figure(unseen.tree.decorations[asm.rel])
+    figure = _figure(unseen.tree.pages[asm.rel].card)
     nodes = _nodes(figure)
     assert {k for k in nodes if "#" in k} == {f"{asm.id}#{g['id']}" for g in gaps}
     for key, href in nodes.items():
@@ -71,7 +71,7 @@ def test_assessment_diagram_shows_each_gap_and_its_improvement(unseen: Unseen) -
 
 def test_nodes_are_html_links_and_the_svg_holds_no_link(unseen: Unseen) -> None:
     """An <a> inside an SVG breaks Material's instant navigation (its href is not a string)."""
-    for card in unseen.tree.decorations.values():
+    for card in (p.card for p in unseen.tree.pages.values()):
         for svg in re.findall(r"<svg.*?</svg>", card, re.S):
             assert "<a " not in svg
 

@@ -21,8 +21,6 @@ GOVERNANCE_PAGE = "governance.md"
 GUIDE_PAGE = "guide.md"
 BROWSE_PAGE = "browse/index.md"
 ASSET_DIR = "assets/cir"
-#: How every record card starts (cards.py): what precedes it is the page heading.
-CARD_START = '<div class="cir-card '
 CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
 
 

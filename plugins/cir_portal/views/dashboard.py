@@ -33,6 +33,7 @@ from cir_portal.views import charts
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import badge, css_string, esc, link, table
 from cir_portal.views.metrics import PRIORITIES_PAGE, VEGA_LITE_SCHEMA, num
+from cir_portal.views.page import Page
 
 DASHBOARD_PAGE = "dashboard.md"
 REPORTS_INDEX = "reports/index.md"
@@ -244,7 +245,7 @@ def _stats_row(site: Site, label: str, s: Stats) -> list[str]:
     return [esc(label), esc(s.n), esc(num(s.mean, 1)), esc(num(s.median, 1))]
 
 
-# --- chart specs (plain Vega-Lite dicts; charts.py is the module that imports altair)
+# --- chart specs (plain Vega-Lite dicts, see charts.py)
 
 def bar_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_title: str, colour: str | None = None,
              order: list[str] | None = None, colours: list[str] | None = None, temporal: bool = False) -> dict[str, Any]:
@@ -281,11 +282,12 @@ def line_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_tit
 
 # --- the dashboard
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
+    t = site.t
     ledger = Ledger.of(site.register, site.as_of)
-    out = {DASHBOARD_PAGE: dashboard_page(site, ledger), PRIORITIES_PAGE: priorities_page(site, ledger)}
-    out.update(report_pages(site, ledger))
-    return out
+    return [Page(DASHBOARD_PAGE, t("ms_dashboard"), dashboard_page(site, ledger)),
+            Page(PRIORITIES_PAGE, t("ms_priorities"), priorities_page(site, ledger)),
+            *report_pages(site, ledger)]
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:
@@ -604,16 +606,17 @@ def report_src(key: str) -> str:
     return f"reports/{key}.md"
 
 
-def report_pages(site: Site, ledger: Ledger) -> dict[str, str]:
+def report_pages(site: Site, ledger: Ledger) -> list[Page]:
     """reports/index.md and one page per month and quarter that has data."""
     month_keys, quarter_keys = ledger.report_periods(_lesson_dates(site))
-    out = {}
+    out = []
     for keys in (month_keys, quarter_keys):
         for i, key in enumerate(keys):
             before = keys[i - 1] if i else None
             after = keys[i + 1] if i + 1 < len(keys) else None
-            out[report_src(key)] = report_page(site, ledger, key, before, after)
-    out[REPORTS_INDEX] = reports_index(site, ledger, month_keys, quarter_keys)
+            out.append(Page(report_src(key), site.t("ms_report_title", period=key),
+                            report_page(site, ledger, key, before, after)))
+    out.append(Page(REPORTS_INDEX, site.t("ms_reports"), reports_index(site, ledger, month_keys, quarter_keys)))
     return out
 
 

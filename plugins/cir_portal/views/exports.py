@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 from cir_portal.core.model import Improvement, Record
 from cir_portal.views.context import Site
-from cir_portal.views.pages import INDEX_FILE, index_json
+from cir_portal.views.register import INDEX_FILE, index_json
 
 CSV_COLUMNS = ("id", "title", "status", "raised", "requester", "source", "source_ref", "affects", "urgency", "cost",
                "value", "value_types", "owner", "team", "objectives", "approved_by", "approved_on", "plan",

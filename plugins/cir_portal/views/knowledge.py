@@ -19,6 +19,7 @@ from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.page import Page
 
 KB_DIR = "knowledge"
 KB_PAGE = f"{KB_DIR}/index.md"
@@ -327,31 +328,35 @@ class KnowledgeBase:
         summary = " ".join(f"{badge(site.word(k), f'cir-kind--{k}')} {counts[k]}" for k in KINDS if counts.get(k))
         body = self.lesson_table(src, lessons) if lessons else f"<p>{esc(site.t('none'))}</p>"
         back = link(site.href(src, KB_PAGE), site.t("kb_title"))
-        # Listings repeat what the lesson pages hold: keep them out of the search index.
-        return (f"---\nsearch:\n  exclude: true\n---\n\n{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
+        return (f"{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
                 + (f"<p>{esc(intro)}</p>\n" if intro else "")
                 + f'<div class="cir-index cir-kb"><p class="cir-summary">{summary}</p>{body}</div>\n')
 
-    def pages(self) -> dict[str, str]:
+    def pages(self) -> list[Page]:
         site, t = self.site, self.site.t
-        out = {KB_PAGE: self.index_page()}
+        out = [Page(KB_PAGE, t("kb_title"), self.index_page())]
+
+        def listing(src: str, title: str, lessons: list[Lesson], intro: str = "") -> None:
+            # Listings repeat what the lesson pages hold: keep them out of the search index.
+            out.append(Page(src, title, self.listing(src, title, lessons, intro), meta={"search": {"exclude": True}}))
+
         for kind in KINDS:
-            out[kind_page(kind)] = self.listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
+            listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
         for item, lessons in self.by_affects.items():
             page = affects_page(item)
             assert page is not None
             kind = item.partition("/")[0]
-            out[page] = self.listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
+            listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
         for tag, lessons in self.by_tag.items():
-            page = tag_page(site, tag)
-            out[page] = self.listing(page, tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
+            listing(tag_page(site, tag), tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
         for year, lessons in self.by_year.items():
-            out[year_page(year)] = self.listing(year_page(year), t("kb_year_title", year=year), lessons)
+            listing(year_page(year), t("kb_year_title", year=year), lessons)
         quarters = self.quarters
         for n, quarter in enumerate(quarters):
             before = quarters[n - 1] if n else None
             after = quarters[n + 1] if n + 1 < len(quarters) else None
-            out[report_page(*quarter)] = self.report(quarter, before, after)
+            out.append(Page(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
+                            self.report(quarter, before, after)))
         return out
 
     def index_page(self) -> str:
@@ -420,7 +425,7 @@ class KnowledgeBase:
                 f'<div class="cir-kb cir-kb-report"><p class="cir-summary">{summary}</p>{"".join(sections)}</div>\n')
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
     return KnowledgeBase(site).pages()
 
 

@@ -23,7 +23,6 @@ no script.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +31,7 @@ from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import esc, link, slug, table
+from cir_portal.views.page import Page
 
 ROADMAP_PAGE = "roadmap/index.md"
 GROUPINGS = ("objective", "practice", "team")
@@ -371,9 +371,9 @@ def legend_html(site: Site, found: list[Item]) -> str:
     return f'<p class="cir-rm-legend">{esc(site.t("rm_legend"))}: {badges} {overdue}</p>'
 
 
-def _front(title: str) -> str:
-    meta = f"title: {json.dumps(esc(title), ensure_ascii=False)}\nhide: [toc]\nsearch:\n  exclude: true\n"
-    return f"---\n{meta}---\n\n"
+#: Page settings: no table of contents (the groups are the page), and out of the search index
+#: (every bar repeats what the record's own page says).
+META = {"hide": ["toc"], "search": {"exclude": True}}
 
 
 def group_src(grouping: str, key: str, page: int = 1) -> str:
@@ -381,16 +381,16 @@ def group_src(grouping: str, key: str, page: int = 1) -> str:
     return f"roadmap/{grouping}/{name}" + (f"-{page}" if page > 1 else "") + ".md"
 
 
-def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top: list[Row], legend: str) -> str:
+def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top: list[Row], legend: str) -> Page:
     t, src = site.t, GROUPING_PAGES[grouping]
     overdue = sum(1 for i in found if i.overdue)
     statuses = ", ".join(site.status_label(k) for k in roadmap_statuses(site))
     intro = t("rm_intro", n=len(found), statuses=statuses, overdue=overdue, as_of=site.as_of)
-    head = (_front(t("rm_roadmap")) + f"<h1>{esc(t('rm_roadmap'))}</h1>\n\n"
+    head = (f"<h1>{esc(t('rm_roadmap'))}</h1>\n\n"
             f'<div class="cir-roadmap" data-grouping="{grouping}" data-as-of="{esc(site.as_of)}">'
             f'{tabs_html(site, src, grouping)}<p class="cir-intro">{esc(intro)}</p>')
     if not found:
-        return head + f"<p>{esc(t('rm_empty'))}</p></div>\n"
+        return Page(src, t("rm_roadmap"), head + f"<p>{esc(t('rm_empty'))}</p></div>\n", meta=META)
     sections = []
     for group in groups(site, grouping, top, src):
         shown, more = group.rows, ""
@@ -399,13 +399,13 @@ def grouping_page(site: Site, grouping: str, found: list[Item], axis: Axis, top:
             more = (f'<p class="cir-rm-more">{esc(t("rm_all_in_group", shown=len(shown), n=len(group.rows)))} '
                     f'{link(site.href(src, group_src(grouping, group.key)), "→ " + group.label)}</p>')
         sections.append(group_html(site, src, axis, group, shown, more))
-    return head + legend + "".join(sections) + "</div>\n"
+    return Page(src, t("rm_roadmap"), head + legend + "".join(sections) + "</div>\n", meta=META)
 
 
-def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: str) -> dict[str, str]:
+def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: str) -> list[Page]:
     """A group's own pages when it has more rows than a grouping page shows, PAGE_ROWS each."""
     t = site.t
-    out = {}
+    out = []
     for group in groups(site, grouping, top, GROUPING_PAGES[grouping]):
         if len(group.rows) <= GROUP_ROWS:
             continue
@@ -422,21 +422,21 @@ def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: s
                 pager.append(link(site.href(src, group_src(grouping, group.key, page + 1)), f"{t('next')} →"))
             nav = f'<nav class="cir-rm-pager">{" · ".join(pager)}</nav>'
             title = t("rm_group_page", group=group.label)
-            out[src] = (_front(title) + f"<h1>{esc(title)}</h1>\n\n"
-                        f'<div class="cir-roadmap" data-grouping="{grouping}" data-as-of="{esc(site.as_of)}">'
-                        f"{nav}{legend}{group_html(site, src, axis, own, shown)}{nav}</div>\n")
+            out.append(Page(src, title, f"<h1>{esc(title)}</h1>\n\n"
+                            f'<div class="cir-roadmap" data-grouping="{grouping}" data-as-of="{esc(site.as_of)}">'
+                            f"{nav}{legend}{group_html(site, src, axis, own, shown)}{nav}</div>\n", meta=META))
     return out
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
     found = items(site)
     top = rows(found)
     axis = make_axis(site, found)
     legend = legend_html(site, found)
-    out: dict[str, str] = {}
+    out: list[Page] = []
     for grouping in GROUPINGS:
-        out[GROUPING_PAGES[grouping]] = grouping_page(site, grouping, found, axis, top, legend)
-        out.update(group_pages(site, grouping, axis, top, legend))
+        out.append(grouping_page(site, grouping, found, axis, top, legend))
+        out.extend(group_pages(site, grouping, axis, top, legend))
     return out
 
 
