@@ -196,3 +196,11 @@ def test_validate_names_part_of_and_the_cycle(project: Path) -> None:
     assert any("IMP-0401 -> IMP-0403 -> IMP-0401" in i["message"] for i in cycles)
     text = run("validate", str(project), "--no-cache")
     assert re.search(r"IMP-0403-part-b\.md:\d+:\d+: error: part_of: part_of forms a cycle", text.output)
+
+
+def test_import_reads_supporters_by_id_or_name(unseen: Unseen) -> None:
+    from cir_portal.authoring.importing import Mapping, RowConverter
+
+    convert = RowConverter(unseen.site.config, Mapping()).convert
+    assert convert("supporters", "李娜; wang.wei, Zhang Min") == ["li.na", "wang.wei", "zhang.min"]
+    assert convert("part_of", " IMP-0401 ") == "IMP-0401"
