@@ -42,7 +42,7 @@ TITLE_WORDS_JS = """async ({bundle, titles}) => {
 
 
 def _titles(site: ServedSite) -> list[tuple[str, str]]:
-    return [("/" + page_url(r.rel), str(r.fields["title"])) for r in site.records]
+    return [("/" + page_url(r.rel), str(r.front_matter["title"])) for r in site.records]
 
 
 @pytest.mark.parametrize("portal", ["served_site", "served_site_en"])
@@ -81,11 +81,11 @@ def test_search_page_reads_and_keeps_its_query_and_facets_in_the_url(page: Page,
     "id · status"; changing the query or a facet updates the URL (a search can be bookmarked)."""
     labels = _status_labels(served_site)
     imps = served_site.improvements
-    words: Counter[str] = Counter(w.lower() for r in imps for w in set(re.findall(r"[A-Za-z]{4,}", str(r.fields["title"]))))
-    word, status = next((w, r.fields["status"]) for w, n in words.most_common() if n >= 2 for r in imps
-                        if w in str(r.fields["title"]).lower())
+    words: Counter[str] = Counter(w.lower() for r in imps for w in set(re.findall(r"[A-Za-z]{4,}", str(r.front_matter["title"]))))
+    word, status = next((w, r.front_matter["status"]) for w, n in words.most_common() if n >= 2 for r in imps
+                        if w in str(r.front_matter["title"]).lower())
     expected = {"/" + page_url(r.rel) for r in imps
-                if r.fields["status"] == status and word in str(r.fields["title"]).lower()}
+                if r.front_matter["status"] == status and word in str(r.front_matter["title"]).lower()}
     page.goto(served_site.url + "search/?" + urlencode({"q": word, "status": labels[status]}))
     results = page.locator(".cir-search__results .cir-search-hit")
     expect(results.first).to_be_visible()
@@ -118,9 +118,11 @@ def test_header_box_lists_results_and_the_keyboard_opens_them(page: Page, served
     """Typing in the header box lists results (a combobox: aria-expanded, options, the active one
     announced); arrows choose, Enter opens the record without a reload, Escape closes the list,
     Enter on the bare query opens the search page; "/" puts the cursor in the box."""
-    titles = Counter(w for r in served_site.records for w in set(re.findall(r"[A-Za-z]{5,}", str(r.fields["title"]))))
-    record, word = next((r, w) for r in served_site.improvements for w in re.findall(r"[A-Za-z]{5,}", str(r.fields["title"]))
-                        if titles[w] == 1)
+    def words(record: Any) -> list[str]:
+        return re.findall(r"[A-Za-z]{5,}", str(record.front_matter["title"]))
+
+    titles = Counter(w for r in served_site.records for w in set(words(r)))
+    record, word = next((r, w) for r in served_site.improvements for w in words(r) if titles[w] == 1)
     target = "/" + page_url(record.rel)
     page.goto(served_site.url + "board/")
     page.evaluate("window.__marker = 1")

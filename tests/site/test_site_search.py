@@ -100,7 +100,7 @@ def test_records_carry_their_facets_and_meta(records: list[RecordFile], docs: di
     problems = []
     kinds: dict[str, set[str]] = {}
     for record in records:
-        doc, fields = docs[page_url(record.rel)], record.fields
+        doc, fields = docs[page_url(record.rel)], record.front_matter
         meta, filters = doc["meta"], doc["filters"]
         kinds.setdefault(record.kind, set()).update(filters.get("kind", []))
         if meta.get("id") != record.id or meta.get("title") != str(fields["title"]):
@@ -137,7 +137,7 @@ def test_card_labels_stay_out_of_the_text_but_free_text_is_in(records: list[Reco
     imps = [r for r in records if r.kind == "improvement"]
     checked = 0
     for record in imps:
-        fields = record.fields
+        fields = record.front_matter
         content = _squeeze(docs[page_url(record.rel)]["content"])
         own = _squeeze(record.path.read_text(encoding="utf-8").split("\n---", 1)[1])  # body only
         assert _squeeze(str(fields["title"])) in content, record.rel
@@ -190,7 +190,7 @@ def test_register_page_is_served_with_its_first_rows(built: Build, records: list
     rows = re.findall(r'<tr data-id="([^"]+)"><td><a href="([^"]+)">[^<]*</a></td><td>([^<]*)</td>', page)
     assert [r[0] for r in rows] == [r.id for r in imps[:PAGE_SIZE]]
     for (rid, href, title), record in zip(rows, imps, strict=False):
-        assert html.unescape(title) == str(record.fields["title"]), rid
+        assert html.unescape(title) == str(record.front_matter["title"]), rid
         assert link_target("register/index.html", href, "") == page_file(record.rel), rid
     pages = -(-len(imps) // PAGE_SIZE)
     assert f"<span data-page-info>1 / {pages}</span>" in page
@@ -199,11 +199,11 @@ def test_register_page_is_served_with_its_first_rows(built: Build, records: list
 def test_register_index_writes_keys_once(built: Build, records: list[RecordFile], labels: dict[str, Any]) -> None:
     """The index the register filters with names each person and status once, not once per row."""
     raw = (built.site / "assets" / "cir" / "register-index.json").read_text(encoding="utf-8")
-    owners = [r.fields["owner"] for r in records if r.kind == "improvement" and r.fields.get("owner")]
+    owners = [r.front_matter["owner"] for r in records if r.kind == "improvement" and r.front_matter.get("owner")]
     busy = max(set(owners), key=owners.count)
     assert owners.count(busy) >= 3, "the example has no owner of several records"
     assert raw.count(json.dumps(busy)) <= 3  # the owners' keys, the people's names, the people's teams
-    statuses = [r.fields["status"] for r in records if r.kind == "improvement"]
+    statuses = [r.front_matter["status"] for r in records if r.kind == "improvement"]
     common = max(set(statuses), key=statuses.count)
     assert raw.count(json.dumps(common)) <= 3  # the keys, the labels, the workflow order
 

@@ -14,9 +14,11 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
 from cir_portal.core.config import Project
@@ -29,8 +31,6 @@ from cir_portal.views.search import IGNORE, header_box, indexed, indexed_part, s
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
-#: Where a record's card goes in the page content until the page is written (see on_post_page).
-CARD_SLOT = "<!--cir-card-->"
 
 
 class CirPluginConfig(base.Config):
@@ -38,7 +38,7 @@ class CirPluginConfig(base.Config):
     project = c.Optional(c.Type(str))
     #: reuse per-file validation results from .cir-cache/
     cache = c.Type(bool, default=True)
-    #: index the built site for search (Pagefind) after every build, `mkdocs serve` rebuilds included
+    #: index the built site for search (Pagefind) in every build, `mkdocs serve` rebuilds included
     search = c.Type(bool, default=True)
 
 
@@ -49,7 +49,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.command: str = "build"
         self.result: LoadResult | None = None
         self.tree = SiteTree()
-        self.bodies: dict[str, str] = {}
         self.problems: list[Issue] = []
         #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
         self.blocks: dict[str, list[str]] = {}
@@ -84,7 +83,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 log.info(text)
         self.problems = result.errors
         if result.config is None or result.register is None:
-            if self.command == "serve" and self.tree.titles:
+            if self.command == "serve" and self.tree.pages:
                 # Keep serving the last good site, with the configuration errors on every page.
                 config.theme["language"] = self.language
                 return config
@@ -105,7 +104,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
-        self.bodies = {r.src_uri: r.body for r in result.register.all()}
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
         scripts = {str(s) for s in config.extra_javascript}
         for path in sorted(self.tree.files):
@@ -119,14 +117,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
         self.blocks = {}
-        for src_uri, markdown in sorted(self.tree.pages.items()):
-            if files.get_file_from_path(src_uri) is not None:
-                log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+        for page in self.tree.generated():
+            if files.get_file_from_path(page.src_uri) is not None:
+                log.warning(f"content/{page.src_uri} exists and replaces the page the portal generates there")
                 continue
             # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
             # through. It gets placeholders, and on_page_content puts the HTML back.
-            markdown, self.blocks[src_uri] = stash_html_blocks(markdown)
-            files.append(File.generated(config, src_uri, content=markdown))
+            markdown, self.blocks[page.src_uri] = stash_html_blocks(page.source())
+            files.append(File.generated(config, page.src_uri, content=markdown))
         for src_uri, data in sorted(self.tree.files.items()):
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -136,26 +134,27 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        body = self.bodies.get(page.file.src_uri)
-        return body
+        ours = self.tree.pages.get(page.file.src_uri)
+        return ours.content if ours is not None and ours.record is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Give record pages their (escaped) title."""
-        src_uri = page.file.src_uri
-        if src_uri in self.tree.titles:
-            page.meta["title"] = esc(self.tree.titles[src_uri])
+        """Give record pages their (escaped) title; generated pages carry theirs in front matter."""
+        ours = self.tree.pages.get(page.file.src_uri)
+        if ours is not None and ours.record is not None:
+            page.meta["title"] = esc(ours.title)
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put back a generated page's HTML blocks; mark where a record's card goes; in serve
-        mode, show validation errors on top of every page (default priority: before search
-        reads the content in on_page_context)."""
+        """Put back a generated page's HTML blocks; put a record's heading above its body (the
+        <h1> stays, or Material would add its own); mark the content as what the search index
+        holds, unless the page's meta says ``search: exclude``; in serve mode, show validation
+        errors on top of every page, outside the indexed part (default priority)."""
         src_uri = page.file.src_uri
         html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
-        record = src_uri in self.tree.decorations
-        if record:
-            heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
-            html = heading + CARD_SLOT + "\n" + html
+        ours = self.tree.pages.get(src_uri)
+        record = ours is not None and ours.record is not None
+        if ours is not None and ours.record is not None:
+            html = ours.heading + "\n" + html
         search = page.meta.get("search")
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
             html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
@@ -163,31 +162,38 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             html = _problems_banner(self.problems) + "\n" + html
         return html
 
+    @event_priority(-100)
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                        ) -> TemplateContext:
+        """Put a record's card (HTML, never parsed as Markdown) under its heading. Priority -100:
+        after other plugins have read the page (the card is never parsed by them)."""
+        ours = self.tree.pages.get(page.file.src_uri)
+        if ours is not None and ours.record is not None and ours.card and page.content is not None:
+            page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
+        return context
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the record card (already HTML) in its slot once the page is rendered (Markdown
-        never parses it: parsing it was most of the cost of a record page); put the search box
-        in the header."""
-        _, card = self.tree.card_parts(page.file.src_uri)
-        if card:
-            output = output.replace(CARD_SLOT, card, 1)
-        if self.config.search:
-            action = relative_url(page.url, search_url(config.use_directory_urls))
-            output = _with_header_box(output, header_box(self.language, action))
-            part = None if self.dirty else indexed_part(output, self.language)
-            if part is not None:
-                if self.live is None:
-                    try:
-                        self.live = LiveIndex(self.language)
-                    except SearchIndexError as exc:
-                        raise PluginError(f"search index: {exc}") from None
-                self.live.add("/" + page.url, part)
+        """Put the search box in the page's header; hand the page's indexed part to the search
+        index, which parses it in another process while the next page is rendered (default priority)."""
+        if not self.config.search:
+            return output
+        action = relative_url(page.url, search_url(config.use_directory_urls))
+        output = _with_header_box(output, header_box(self.language, action))
+        part = None if self.dirty else indexed_part(output, self.language)
+        if part is not None:
+            if self.live is None:
+                try:
+                    self.live = LiveIndex(self.language)
+                except SearchIndexError as exc:
+                    raise PluginError(f"search index: {exc}") from None
+            self.live.add("/" + page.url, part)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Index the built site for search (Pagefind, the whole site at the end of every build and
-        of every `mkdocs serve` rebuild); drop the SOURCE_DATE_EPOCH this build set: the next build
-        in this process (a serve rebuild, another project) dates itself from its own content.
-        Default priority: the pages are written by then."""
+        """Write the search index (Pagefind) of the pages of this build, every `mkdocs serve`
+        rebuild included (a dirty build's pages are read from the site folder); drop the
+        SOURCE_DATE_EPOCH this build set: the next build in this process (a serve rebuild,
+        another project) dates itself from its own content. Default priority: the pages are written."""
         self._release_epoch()
         if not self.config.search:
             return

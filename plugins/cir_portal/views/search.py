@@ -31,6 +31,7 @@ from cir_portal.core.i18n import Translator, register_strings
 from cir_portal.core.model import Assessment, Improvement, Lesson, Objective, Record
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import esc, page_url
+from cir_portal.views.page import Page
 
 #: src_uri of the search page (``search/``)
 SEARCH_PAGE = "search.md"
@@ -124,23 +125,23 @@ def facets(site: Site, record: Record) -> dict[str, list[str]]:
     """The filter values of a record (labels in the site language), by facet."""
     person: str | None
     year = ""
+    affects = list(record.affects)
     if isinstance(record, Improvement):
-        person = record.owner or record.get("requester")
+        person = record.owner or record.requester
         year = record.raised[:4]
     elif isinstance(record, Lesson):
-        person = record.get("author")
-        year = str(record.get("date") or "")[:4]
+        person = record.author
+        year = (record.date or "")[:4]
     elif isinstance(record, Objective):
-        person = record.get("owner")
+        person = record.owner
     elif isinstance(record, Assessment):
-        person = record.get("assessor")
-        year = str(record.get("date") or "")[:4]
+        person = record.assessor
+        year = record.date[:4]
+        if record.practice:
+            affects.append(f"practice/{record.practice}")
     else:  # pragma: no cover - every record kind is above
         person = None
-    affects = list(record.affects)
-    if isinstance(record, Assessment) and record.get("practice"):
-        affects.append(f"practice/{record.get('practice')}")
-    team = site.team_of(person if isinstance(person, str) else None)
+    team = site.team_of(person)
     out: dict[str, list[str]] = {
         "kind": [site.t(record.kind)],
         "status": [site.status_label(record.status)] if isinstance(record, Improvement) else [],
@@ -222,7 +223,7 @@ def facet_values(site: Site) -> dict[str, list[str]]:
     return out
 
 
-def search_page(site: Site) -> str:
+def search_page(site: Site) -> Page:
     """The search page: reads ``?q=`` and the facets (``?status=…&team=…``) from its URL."""
     t = site.t
     values = facet_values(site)
@@ -233,11 +234,7 @@ def search_page(site: Site) -> str:
         + "</select></label>"
         for f in FACETS)
     title = t("search")
-    meta = f"title: {json.dumps(esc(title), ensure_ascii=False)}\nhide: [toc]\nsearch:\n  exclude: true\n"
-    return f"""---
-{meta}---
-
-# {esc(title)}
+    return Page(SEARCH_PAGE, title, meta={"hide": ["toc"], "search": {"exclude": True}}, content=f"""# {esc(title)}
 
 <div class="cir-search" data-cir-search="page">
 <form class="cir-search__form" role="search" action="./" method="get">
@@ -249,11 +246,11 @@ def search_page(site: Site) -> str:
 <p><button type="button" class="md-button cir-search__more" hidden>{esc(t("search_more"))}</button></p>
 <noscript><p>{esc(t("search_noscript"))}</p></noscript>
 </div>
-"""
+""")
 
 
-def pages(site: Site) -> dict[str, str]:
-    return {SEARCH_PAGE: search_page(site)}
+def pages(site: Site) -> list[Page]:
+    return [search_page(site)]
 
 
 def script(site: Site) -> bytes:
