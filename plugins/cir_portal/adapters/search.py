@@ -127,7 +127,8 @@ class LiveIndex:
         self._last = 0
         self._closed = False
         self.pages = 0
-        threading.Thread(target=self._read, name="pagefind-service", daemon=True).start()
+        self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
+        self._reader.start()
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
         if lang:
             config["force_language"] = lang
@@ -177,6 +178,9 @@ class LiveIndex:
         except (OSError, subprocess.TimeoutExpired):
             self._proc.kill()
             self._proc.wait()
+        self._reader.join(timeout=10)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
         self._errors.close()
 
     def _send(self, payload: dict[str, Any], wait: bool = False) -> int:
