@@ -28,11 +28,12 @@ from typing import Any
 
 from cir_portal.views.search import BUNDLE_DIR
 
-#: Left out of the text of every page, whatever marks it has: Python-Markdown's permalink
-#: anchors (a "¶" after every heading) and, for sites whose pages have no data-pagefind-body,
-#: the chrome of Material-like themes (Pagefind already skips nav, footer, form and script).
-EXCLUDE_SELECTORS = (".headerlink", ".md-header", ".md-sidebar", ".md-tabs", ".md-content__button",
-                     ".md-source-file", ".md-dialog", ".md-banner")
+#: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
+#: (the same on every record), Python-Markdown's permalink anchors (a "¶" after every heading)
+#: and, for sites whose pages have no data-pagefind-body, the chrome of Material-like themes
+#: (Pagefind already skips nav, footer, form and script).
+EXCLUDE_SELECTORS = (".cir-fields > dt", ".headerlink", ".md-header", ".md-sidebar", ".md-tabs",
+                     ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
 INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 

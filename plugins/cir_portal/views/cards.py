@@ -1,8 +1,8 @@
 """Record cards: the header of every record page, generated from the model.
 
 A card is raw HTML placed before the record's Markdown body; every value is escaped.
-Its labels, links and figures stay out of the search text (``data-pagefind-ignore``, see
-views/search.py); its free-text values (value, plan, reason, business case) are searchable.
+Its labels, links to other records and figures stay out of the search text
+(``data-pagefind-ignore``, see views/search.py); its values are searchable.
 """
 
 from __future__ import annotations
@@ -42,12 +42,9 @@ def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
     return top, f'<div class="cir-card cir-card--{record.kind}">{"".join(body)}{more}</div>'
 
 
-_TEXT = 'class="cir-text"'
-
-
 def _dl(rows: list[tuple[str, str]]) -> str:
-    """Labelled fields; only free text (``_text``) is searchable."""
-    items = "".join(f"<dt {IGNORE}>{esc(k)}</dt><dd{'' if _TEXT in v else ' ' + IGNORE}>{v}</dd>" for k, v in rows if v)
+    """Labelled fields (the labels stay out of the search text: adapters/search.py excludes them)."""
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
 
 

@@ -30,9 +30,9 @@ def pages(site: Site) -> list[Page]:
     return [register_page(site)]
 
 
-#: Register columns whose values repeat (keys of the workflow, people, taxonomy; initiatives' ids): a
-#: row holds their position in ``values`` (lists of keys, "" first), so each key is written once.
-CODED = ("status", "owner", "urgency", "cost", "affects", "source", "tags", "part_of")
+#: Register columns whose values repeat (keys of the workflow, people, taxonomy): a row holds their
+#: position in ``values`` (lists of keys, "" first), so each key is written once.
+CODED = ("status", "owner", "urgency", "cost", "affects", "source", "tags")
 #: Register columns that are dates: a row holds days since 1970-01-01.
 DATES = ("raised", "since")
 #: Rows the register page holds as served (the first page in the default order: by id).
@@ -57,7 +57,7 @@ def index_json(site: Site) -> bytes:
     columns: dict[str, Callable[[Improvement], str | tuple[str, ...]]] = {
         "status": lambda i: i.status, "owner": lambda i: i.owner or "", "urgency": lambda i: i.urgency or "",
         "cost": lambda i: i.cost or "", "affects": lambda i: i.affects, "source": lambda i: i.source or "",
-        "tags": lambda i: i.tags, "part_of": lambda i: i.part_of or "",
+        "tags": lambda i: i.tags,
     }
     used: dict[str, set[str]] = {c: set() for c in CODED}
     for imp in imps:
@@ -82,7 +82,7 @@ def index_json(site: Site) -> bytes:
         rows.append([imp.id, imp.title, code("status", imp), code("owner", imp), code("urgency", imp), code("cost", imp),
                      code("affects", imp), code("source", imp), code("tags", imp), _day(imp.raised),
                      _day(imp.status_since), part, imp.value or "", 1 if imp.escalated else 0,
-                     priority_score(site, imp), code("part_of", imp), len(imp.supporters)])
+                     priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {
