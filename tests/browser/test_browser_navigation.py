@@ -67,6 +67,8 @@ def test_pages_load_only_from_the_site(page: Page, served_site: ServedSite, guar
     sources.append("search.md?q=服务台")
     for src in sources:
         page.goto(served_site.url + page_url(src.split("?")[0]) + (f"?{src.split('?')[1]}" if "?" in src else ""))
+        if "?q=" in src:
+            expect(page.locator(".cir-search__results .cir-search-hit").first).to_be_visible()
         guard.settle(page)  # lazy loads (search index, chart bundle, register index) included
         expect(page.locator("article h1").first).to_be_visible()
     assert len(guard.requests) > 3 * len(sources), "requests were not recorded"
