@@ -22,25 +22,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cir_portal.authoring.atomic import FileWrite, write_files
+from cir_portal.authoring.ids import IdAllocator, allocator, record_path
 from cir_portal.authoring.scaffold import (
-    IdAllocator,
     Vocabulary,
-    allocator,
     body_template,
     candidate,
     check_candidates,
-    front_matter,
     norm,
     order_fields,
-    record_path,
-    record_text,
     today,
 )
+from cir_portal.authoring.yaml_text import front_matter, record_text
 from cir_portal.core.config import Config
 from cir_portal.core.i18n import STRINGS
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import load_yaml_file
 from cir_portal.core.pipeline import LoadResult
+from cir_portal.core.schemas import resolve_node, schema_node
 
 KIND = "improvement"
 #: Many rows: show a progress bar.
@@ -280,20 +279,11 @@ def map_columns(headers: list[str], mapping: Mapping, config: Config) -> tuple[d
 
 
 def _schema_node(config: Config, key: str) -> dict[str, Any]:
-    """The improvement schema's node for ``key`` (``business_case.problem`` for a nested key), refs resolved."""
-    schema = config.schemas[KIND].schema
-    defs = schema.get("$defs", {})
-
-    def resolve(node: Any) -> dict[str, Any]:
-        out: dict[str, Any] = node if isinstance(node, dict) else {}
-        while "$ref" in out:
-            out = {**defs.get(out["$ref"].rsplit("/", 1)[-1], {}), **{k: v for k, v in out.items() if k != "$ref"}}
-        return out
-
-    node: dict[str, Any] = schema
-    for part in key.split("."):
-        node = resolve(node.get("properties", {}).get(part, {}))
-    node["items"] = resolve(node.get("items", {}))
+    """The improvement schema's node for ``key`` (``business_case.problem`` for a nested key),
+    refs resolved, with ``items`` resolved too; a copy (the loaded schema is never changed)."""
+    root = config.schemas[KIND].schema
+    node = schema_node(root, key.split("."))
+    node["items"] = resolve_node(root, node.get("items", {}))
     return node
 
 
@@ -564,15 +554,10 @@ def _with_body(template: str, text: str) -> str:
     return f"{first}\n\n{text.strip()}\n\n{rest.lstrip()}" if rest.strip() else f"{first}\n\n{text.strip()}\n"
 
 
-def write_import(plan: ImportPlan) -> list[str]:
-    """Create the files of ``plan``; never overwrites. Returns the paths written."""
-    written = []
-    for rel, (path, text) in plan.files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        written.append(rel)
-    return written
+def write_import(plan: ImportPlan, rel: Callable[[Path], str] | None = None) -> list[str]:
+    """Create the files of ``plan``, atomically and all or nothing; never overwrites. Returns the paths written."""
+    write_files([FileWrite(path, text.encode("utf-8"), create=True) for path, text in plan.files.values()], rel=rel)
+    return list(plan.files)
 
 
 # --- export --------------------------------------------------------------------------------------

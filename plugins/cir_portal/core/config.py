@@ -6,14 +6,13 @@ comes from here; nothing about them is hard-coded elsewhere.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, load_yaml_file
-from cir_portal.core.schemas import Schema, load_schemas
+from cir_portal.core.schemas import Schema, closest, load_schemas
 
 CONFIG_FILES = ("portal", "workflow", "taxonomy", "people")
 #: taxonomy list for each `affects` kind
@@ -171,8 +170,8 @@ def find_project(start: Path | None = None, *, search_up: bool = True) -> Projec
 
 
 def _suggest(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    close = closest(value, known)
+    return f" Did you mean {close!r}?" if close else ""
 
 
 def load_config(project: Project) -> tuple[Config | None, list[Issue]]:

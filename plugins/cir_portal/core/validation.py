@@ -8,7 +8,6 @@ reference between records, people and taxonomy).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from typing import Any
 from cir_portal.core.config import AFFECTS_KINDS, Config
 from cir_portal.core.issues import Issue, format_key
 from cir_portal.core.loading import SourceFile
+from cir_portal.core.schemas import closest, schema_node
 
 Path_ = tuple[str | int, ...]
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)+$")
@@ -52,8 +52,8 @@ missing_keys = _missing  # public name: `cir move` lists what a target status re
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f": did you mean {close[0]!r}?" if close else ""
+    close = closest(value, known)
+    return f": did you mean {close!r}?" if close else ""
 
 
 def _date(data: dict[str, Any], *path: str | int) -> str | None:
@@ -112,7 +112,7 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                     if path in seen:
                         continue
                     seen.add(path)
-                    about = _key_description(config, path)
+                    about = key_description(config, path)
                     where = path[:-1] if len(path) > 1 else ("status",)
                     yield Issue(src.rel, *src.position(where), format_key(path), "error", "status.requires",
                                 f"missing {format_key(path)!r}, which status {status!r} requires",
@@ -126,16 +126,11 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                         "Name ONE accountable person; responsibility is not shared between teams.")
 
 
-def _key_description(config: Config, path: Path_) -> str:
-    schema: Any = config.schemas["improvement"].schema
-    defs = schema.get("$defs", {})
-    node = schema
-    for part in path:
-        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
-        while "$ref" in node and not node.get("description"):
-            node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
-    desc = node.get("description", "")
+def key_description(config: Config, path: Path_, kind: str = "improvement") -> str:
+    """What the schema of ``kind`` says the key at ``path`` is ("" when it says nothing)."""
+    desc = schema_node(config.schemas[kind].schema, path).get("description", "")
     return desc if isinstance(desc, str) else ""
+
 
 
 def _check_history(src: SourceFile, data: dict[str, Any], config: Config) -> Iterator[Issue]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cir_portal.core.schemas import resolve_node
 from cir_portal.views.context import GUIDE_PAGE, Site
 from cir_portal.views.markup import esc, table
 
@@ -60,14 +61,12 @@ To move an improvement forward, change `status`, add what the new status require
 }
 
 
-def _allowed(schema: dict[str, Any], defs: dict[str, Any]) -> str:
-    node = schema
-    while "$ref" in node:
-        node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
+def _allowed(root: dict[str, Any], prop: dict[str, Any]) -> str:
+    node = resolve_node(root, prop)
     if "enum" in node:
         return ", ".join(str(v) for v in node["enum"])
     if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        inner = _allowed(node["items"], defs)
+        inner = _allowed(root, node["items"])
         return f"[{inner}]" if inner else ""
     return ""
 
@@ -84,13 +83,12 @@ def _required_from(site: Site, kind: str, key: str, required: list[str]) -> str:
 
 def fields_table(site: Site, kind: str) -> str:
     schema = site.config.schemas[kind].schema
-    defs = schema.get("$defs", {})
     required = list(schema.get("required", []))
     rows = []
     for key, prop in schema.get("properties", {}).items():
-        description = prop.get("description") or defs.get(prop.get("$ref", "").rsplit("/", 1)[-1], {}).get("description", "")
+        description = resolve_node(schema, prop).get("description", "")
         rows.append([f"<code>{esc(key)}</code>", esc(_required_from(site, kind, key, required)), esc(description),
-                     esc(_allowed(prop, defs))])
+                     esc(_allowed(schema, prop))])
     t = site.t
     return table([t("field"), t("required_from"), t("description"), t("allowed")], rows)
 

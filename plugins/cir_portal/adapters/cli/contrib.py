@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project
+from cir_portal.authoring.atomic import WriteRefused
 from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber
 from cir_portal.authoring.importing import (
@@ -74,7 +75,7 @@ def _refusals() -> Iterator[None]:
         yield
     except Refused as exc:
         _fail(exc.message, exc.lines)
-    except EditError as exc:
+    except (EditError, WriteRefused) as exc:
         _fail(str(exc))
 
 
@@ -291,8 +292,8 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         return
     try:
         planned.write()
-    except FileExistsError:
-        _fail(f"{planned.rel} already exists; run the command again")
+    except WriteRefused as exc:
+        _fail(f"{exc}; run the command again")
     click.echo(planned.rel)
     if interactive:
         click.echo(f"Created {planned.id}. Fill in the body, then run `cir validate`.", err=True)
@@ -317,7 +318,7 @@ def move(record_id: str, status: str, note: str | None, day: str | None, project
     result = _load(project_dir)
     with _refusals():
         change = plan_move(result, record_id, status, note=note, date=day)
-    apply_changes([change])
+        apply_changes([change], rel=result.project.rel)
     click.echo(f"{change.rel}: {change.summary}")
 
 
@@ -337,7 +338,8 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
     with _refusals():
         plan = plan_renumber(result, target, reserved=_reserved(result, against))
     if not dry_run:
-        apply_changes(plan.changes)
+        with _refusals():
+            apply_changes(plan.changes, rel=result.project.rel)
     renamed = next(c for c in plan.changes if c.old is not None)
     assert renamed.old is not None
     click.echo(f"{plan.old_id} -> {plan.new_id}: {result.project.rel(renamed.old)} "
@@ -392,9 +394,9 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
         click.echo(f"note: {note}", err=True)
     if not dry_run:
         try:
-            write_rows(plan)
-        except FileExistsError as exc:
-            _fail(f"{exc.filename} appeared while importing; nothing after it was written. Run the import again.")
+            write_rows(plan, rel=result.project.rel)
+        except WriteRefused as exc:
+            _fail(f"{exc}. Run the import again.")
     for row in plan.rows:
         if row.rel:
             click.echo(f"{'would create' if dry_run else 'created'} {row.rel} (row {row.row})")
