@@ -66,6 +66,10 @@ def local_ids(result: LoadResult) -> set[str]:
         match = ID_IN_NAME.match(src.path.name)
         if match:
             ids.add(match.group(1))
+    for rel in result.unsafe:  # links and FIFOs are never read, but their names are taken
+        match = ID_IN_NAME.match(Path(rel).name)
+        if match:
+            ids.add(match.group(1))
     return ids
 
 

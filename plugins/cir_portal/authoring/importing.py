@@ -112,11 +112,12 @@ def _table(rows: Iterable[tuple[int, list[Any]]], notes: list[str], source: str)
     return Table(header, body, notes)
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    """The rows of a .csv (UTF-8, or GBK as Excel saves it on Chinese Windows) or .xlsx file."""
+def read_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> Table:
+    """The rows of a .csv (UTF-8, or the ``encoding`` given, e.g. gbk as Excel saves it on Chinese
+    Windows) or .xlsx file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, encoding)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
@@ -124,20 +125,27 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     raise ImportProblem(f"{path}: expected a .csv or .xlsx file")
 
 
-def _read_csv(path: Path) -> Table:
+def _read_csv(path: Path, encoding: str | None = None) -> Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportProblem(f"cannot read {path}: {exc.strerror}") from exc
-    notes = []
+    notes: list[str] = []
+    tried = encoding or "utf-8"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-            notes.append(f"{path.name} is not UTF-8; read it as GBK/GB18030 (how Excel saves CSV on Chinese Windows)")
-        except UnicodeDecodeError as exc:
-            raise ImportProblem(f"{path}: the file is neither UTF-8 nor GBK; save it as \"CSV UTF-8\"") from exc
+        text = raw.decode("utf-8-sig" if tried.lower().replace("_", "-") in ("utf-8", "utf8") else tried)
+    except LookupError:
+        raise ImportProblem(f"--encoding {encoding!r} is not an encoding Python knows; e.g. utf-8, gbk, cp1252") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportProblem(
+            f"{path}: line {line} is not {tried} (byte 0x{raw[exc.start]:02X} cannot be decoded; tried: {tried}). "
+            "An encoding cannot be guessed safely (a wrong guess garbles every accented or Chinese title), so say it: "
+            "--encoding gbk for a CSV saved by Excel on Chinese Windows, --encoding cp1252 on Western Windows; or save "
+            "the sheet as \"CSV UTF-8\" (Excel: Save As > CSV UTF-8; LibreOffice: Character set Unicode (UTF-8))"
+        ) from None
+    if encoding:
+        notes.append(f"{path.name} read as {encoding}")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
@@ -162,11 +170,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise ImportProblem(f"cannot read {path} as an Excel workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl's XML parsers raise their own errors for a damaged workbook
+        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
+                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ImportProblem(f"{path} has no sheet {sheet!r}; its sheets: {', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), 1)]
+    except ImportProblem:
+        raise
+    except Exception as exc:  # a damaged sheet inside a readable package
+        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
+                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
     finally:
         book.close()
     return _table(rows, [], str(path))
@@ -263,6 +279,9 @@ def map_columns(headers: list[str], mapping: Mapping, config: Config) -> tuple[d
             continue
         if key in DERIVED:
             continue
+        if key not in words.values() and key != "body":
+            raise ImportProblem(f"column {header!r} is mapped to {key!r}, which is not a key of improvement records; "
+                                f"map it to one of: {', '.join(sorted(set(words.values()) - DERIVED))} (or null to skip it)")
         if key in seen:
             raise ImportProblem(f"columns {seen[key]!r} and {header!r} both map to {key!r}; "
                                 "say which one to use in a mapping file (--mapping), e.g.\n"
@@ -568,44 +587,51 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 def export_table(result: LoadResult, fmt: str) -> bytes:
     """The register as the portal publishes it (csv, json), or the CSV's table as an Excel workbook."""
     from cir_portal.views.context import Site
-    from cir_portal.views.exports import register_csv, register_json
+    from cir_portal.views.exports import register_csv, register_json, register_rows
 
     assert result.register is not None
     site = Site(result.register, result.project)
     if fmt == "json":
         return register_json(site)
-    data = register_csv(site)
     if fmt == "csv":
-        return data
-    return _xlsx(result, data.decode("utf-8-sig"))
+        return register_csv(site)
+    columns, rows = register_rows(site)
+    return _xlsx(result, columns, rows)
 
 
-def _xlsx(result: LoadResult, csv_text: str) -> bytes:
+def _xlsx(result: LoadResult, columns: list[str], rows: list[list[Any]]) -> bytes:
+    """The table as a workbook. Numbers are numbers; every text cell is typed as a string, so
+    none is ever a formula (openpyxl would store ``=...`` text as one)."""
     import openpyxl
     from openpyxl.styles import Font
 
+    from cir_portal.views.exports import cell_text
+
     assert result.config is not None
-    rows = list(csv.reader(io.StringIO(csv_text, newline="")))
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "register"
-    numeric = {i for i, h in enumerate(rows[0]) if _schema_node(result.config, h).get("type") in ("number", "integer")}
-    for n, row in enumerate(rows):
+    numeric = {i for i, h in enumerate(columns) if _schema_node(result.config, h).get("type") in ("number", "integer")}
+    texts = [list(columns)]
+    ws.append(list(columns))
+    for row in rows:
         out: list[Any] = []
-        for i, cell in enumerate(row):
-            if n and i in numeric and cell:
-                try:
-                    out.append(_number(cell, False))
-                    continue
-                except ValueError:
-                    pass
-            out.append(cell)
+        for i, value in enumerate(row):
+            if i in numeric and isinstance(value, int | float) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                out.append(cell_text(value))
+        texts.append([cell_text(v) for v in row])
         ws.append(out)
+    for ws_row in ws.iter_rows():
+        for cell in ws_row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "B2"
-    for i, header in enumerate(rows[0], 1):
-        width = max(len(header), *(min(len(r[i - 1]), 60) for r in rows[1:] if len(r) >= i)) if len(rows) > 1 else len(header)
+    for i, header in enumerate(columns, 1):
+        width = max(len(header), *(min(len(r[i - 1]), 60) for r in texts[1:] if len(r) >= i)) if len(texts) > 1 else len(header)
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(8, min(width + 2, 62))
     buffer = io.BytesIO()
     book.save(buffer)

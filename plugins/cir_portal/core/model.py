@@ -125,6 +125,10 @@ class Register:
     improvements_by_objective: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvements_by_lesson: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvement_for_gap: dict[tuple[str, str], Improvement] = field(default_factory=dict)
+    #: the audience this register was published for ("" before publishing: every record)
+    audience: str = ""
+    #: how many records that validated this audience does not see
+    hidden: int = 0
 
     def get(self, rid: str) -> Record | None:
         return self.records.get(rid)
@@ -148,6 +152,12 @@ def build_register(config: Config, project: Project, sources: list[SourceFile]) 
             continue
         reg.records[record.id] = record
         getattr(reg, src.kind + "s").append(record)
+    link_records(reg)
+    return reg
+
+
+def link_records(reg: Register) -> None:
+    """Fill the register's indexes (both directions of every link) from its records."""
     for imp in reg.improvements:
         for oid in imp.objectives:
             reg.improvements_by_objective[oid].append(imp)
@@ -169,4 +179,3 @@ def build_register(config: Config, project: Project, sources: list[SourceFile]) 
             closing = reg.records.get(gap.get("improvement") or "")
             if isinstance(closing, Improvement):
                 reg.improvement_for_gap[(assessment.id, gap["id"])] = closing
-    return reg

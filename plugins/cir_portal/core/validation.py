@@ -75,11 +75,45 @@ def check_record(src: SourceFile, config: Config) -> list[Issue]:
     for p in config.schemas[src.kind].problems(data):
         issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key, key=p.key))
     issues.extend(_check_id(src, data, config))
+    if _MAYBE_CONTROL.search(src.front_matter):
+        issues.extend(check_text(src, data))
     if src.kind == "improvement":
         issues.extend(_check_improvement(src, data, config))
     elif src.kind == "assessment":
         issues.extend(_check_assessment(src, data))
     return issues
+
+
+#: C0 controls except tab and newline, C1 controls, and lone surrogates: no reader, feed or
+#: spreadsheet can hold them (XML 1.0 forbids them; openpyxl refuses them).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f\ud800-\udfff]")
+#: front matter that may hold one: the character itself, or an escape in a quoted string
+_MAYBE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f]|\\")
+
+
+def _control_name(char: str) -> str:
+    code = ord(char)
+    return f"a lone surrogate U+{code:04X}" if 0xD800 <= code <= 0xDFFF else f"the control character U+{code:04X}"
+
+
+def check_text(src: SourceFile, data: Any, path: Path_ = ()) -> Iterator[Issue]:
+    """Control characters in any key or string of the front matter, each named by its key."""
+    if isinstance(data, str):
+        found = CONTROL.search(data)
+        if found:
+            yield src.issue(path, "text.control", f"the text holds {_control_name(found.group())}, which no page, feed "
+                            "or spreadsheet can show", "Remove it (it is invisible: retype the text, or delete the "
+                            "escape such as \\u0007 in a quoted string).")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            bad = CONTROL.search(key) if isinstance(key, str) else None
+            if bad:
+                yield src.issue((*path, key), "text.control", f"the key holds {_control_name(bad.group())}",
+                                "Retype the key.", at_key=True)
+            yield from check_text(src, value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from check_text(src, value, (*path, i))
 
 
 def _check_id(src: SourceFile, data: dict[str, Any], config: Config) -> Iterator[Issue]:

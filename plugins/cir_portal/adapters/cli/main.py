@@ -9,7 +9,15 @@ import click
 
 from cir_portal import __version__
 from cir_portal.adapters.cli import contrib, gaps
-from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, ProgressBar, load_project
+from cir_portal.adapters.cli.common import (
+    AUDIENCE_OPTION,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    ProgressBar,
+    load_project,
+    resolve_audience,
+)
 from cir_portal.core.reporters import REPORTERS, summary
 
 
@@ -61,13 +69,20 @@ def validate(path: Path | None, fmt: str, no_cache: bool, jobs: int, against: tu
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the docs tree to (created; must be empty or absent).")
-def render(path: Path | None, out: Path) -> None:
+              help="Folder to write the docs tree to (created; must be empty or absent, and outside content/).")
+@AUDIENCE_OPTION
+def render(path: Path | None, out: Path, audience: str | None) -> None:
     """Write the complete generated docs tree (decorated record pages, generated pages,
     assets, exports) to a folder, for building with another site engine."""
     from cir_portal.adapters.render import render as render_tree
 
-    result = load_project(path)
+    result = load_project(path, audience=resolve_audience(audience))
+    content = result.project.content.resolve()
+    target = out.resolve()
+    if target == content or content in target.parents:
+        click.echo(f"error: {out} is inside the register's content/ folder; the generated pages would become part "
+                   "of the register. Choose a folder outside content/ (e.g. build/docs)", err=True)
+        sys.exit(EXIT_UNUSABLE)
     sys.stdout.write(REPORTERS["text"](result.issues))
     if result.config is None or result.register is None:
         sys.exit(EXIT_UNUSABLE)
@@ -77,7 +92,7 @@ def render(path: Path | None, out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         click.echo(f"error: {out} is not empty; choose a new folder", err=True)
         sys.exit(EXIT_UNUSABLE)
-    written = render_tree(result.register, result.project, out)
+    written = render_tree(result.register, result.project, out, withheld=result.unsafe | result.unpublished)
     click.echo(f"wrote {written} files to {out}")
 
 
