@@ -100,7 +100,8 @@ def test_mkdocs_build_publishes_a_restricted_record_to_no_file(make_project: Mak
     exports, charts); with CIR_AUDIENCE=restricted it is published."""
     root = with_mkdocs(make_project(restricted_files()))
     set_publish(root, "publish:\n  redact: {internal: [planned_cost]}\n")
-    default, wide = build_all([(root, tmp_path / "internal", None), (root, tmp_path / "restricted", {AUDIENCE_ENV: "restricted"})])
+    default, wide = build_all([(root, tmp_path / "internal", None),
+                               (root, tmp_path / "restricted", {AUDIENCE_ENV: "restricted"})])
     assert files_holding(default.site, MARKER) == []
     assert files_holding(default.site, "987654") == []
     assert files_holding(default.site, "secret-tag") == []

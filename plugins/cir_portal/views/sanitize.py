@@ -16,8 +16,9 @@ Two routes, one allowlist:
   :func:`clean_markdown` neutralises the body's Markdown: a raw tag is kept only when it
   and every attribute are on the same allowlist (otherwise its ``<`` becomes ``&lt;`` and
   it shows as text), link and image addresses with another scheme become ``#``, and
-  attribute lists that set anything but safe attributes are escaped. Code spans and fenced
-  code are left alone (Markdown shows them as text anyway).
+  attribute lists that set anything but safe attributes are escaped. Code spans are left
+  alone (every Markdown shows them as text); fenced code is not, since not every engine
+  knows fences (a disallowed tag in a fence then shows as ``&lt;tag>``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ def clean_html(body_html: str) -> str:
 
 # --- Markdown (for `cir render`) -------------------------------------------------------------------
 
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _ATTR = r"""\s+[^\s"'>/=`<]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
 _TAG = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:{_ATTR})*)\s*/?>")
 _ONE_ATTR = re.compile(r"""([^\s"'>/=`<]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
@@ -138,11 +138,15 @@ def _clean_links(text: str) -> str:
     return _ATTR_LIST.sub(attr_list, text)
 
 
+#: a code span on one line (one that spans lines may be raw HTML to an engine that reads blocks first)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n])+?\1")
+
+
 def _clean_prose(text: str) -> str:
-    """Markdown outside fenced code: code spans kept as they are, the rest cleaned."""
+    """Markdown with its code spans kept as they are and everything else cleaned."""
     out: list[str] = []
     pos = 0
-    for span in re.finditer(r"(`+)(?:(?!\1).)+?\1", text, re.S):
+    for span in _CODE_SPAN.finditer(text):
         out.append(_clean_links(_clean_html_in(text[pos:span.start()])))
         out.append(span.group(0))
         pos = span.end()
@@ -151,25 +155,9 @@ def _clean_prose(text: str) -> str:
 
 
 def clean_markdown(markdown: str) -> str:
-    """A body's Markdown with everything that could run or load from elsewhere made inert."""
-    lines = markdown.split("\n")
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in lines:
-        opening = _FENCE.match(line)
-        if fence is None and opening:
-            if prose:
-                out.append(_clean_prose("\n".join(prose)))
-                prose = []
-            fence = opening.group(2)
-            out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
-                fence = None
-        else:
-            prose.append(line)
-    if prose:
-        out.append(_clean_prose("\n".join(prose)))
-    return "\n".join(out)
+    """A body's Markdown with everything that could run or load from elsewhere made inert.
+
+    Fenced code is cleaned like the rest: an engine without fenced-code support (plain
+    Python-Markdown) reads the lines between ``` as Markdown, raw HTML included.
+    """
+    return _clean_prose(markdown)
