@@ -45,9 +45,18 @@ def with_mkdocs(project: Path) -> Path:
 
 
 def set_publish(project: Path, text: str) -> None:
-    """Append a `publish:` block to the project's portal.yml."""
+    """Replace the `publish:` block of the project's portal.yml with ``text``."""
     path = project / "site_config" / "portal.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+    kept, skipping = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("publish:"):
+            skipping = True
+            continue
+        if skipping and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        skipping = False
+        kept.append(line)
+    path.write_text("\n".join(kept) + "\n" + text, encoding="utf-8")
 
 
 def files_holding(site: Path, text: str) -> list[str]:

@@ -35,11 +35,11 @@ def test_publish_filters_redacts_and_counts(make_project: MakeProject) -> None:
     everyone = {r.id for r in full.register.all()}
     internal = publish(full.register, "internal")
     assert "IMP-0500" not in internal.records and internal.hidden == 1
-    assert internal.get("IMP-0501").get("planned_cost") == 987654  # type: ignore[union-attr]
+    assert internal.get("IMP-0501").planned_cost == 987654  # type: ignore[union-attr]
     assert {r.id for r in publish(full.register, "restricted").all()} == everyone
     public = publish(full.register, "public")  # records without `visibility` are internal by default
     assert public.all() == [] and public.hidden == len(everyone)
-    assert full.register.get("IMP-0501").get("planned_cost") == 987654  # type: ignore[union-attr]  # not changed
+    assert full.register.get("IMP-0501").planned_cost == 987654  # type: ignore[union-attr]  # not changed
 
 
 def test_redaction_drops_keys_for_that_audience(make_project: MakeProject) -> None:
@@ -48,7 +48,8 @@ def test_redaction_drops_keys_for_that_audience(make_project: MakeProject) -> No
     result = load_register(Project(root), use_cache=False, audience="public")
     assert result.register is not None and not result.errors
     open_imp = result.register.get("IMP-0501")
-    assert open_imp is not None and "requester" not in open_imp.fields and "planned_cost" not in open_imp.fields
+    assert open_imp is not None and "requester" not in open_imp.front_matter and "planned_cost" not in open_imp.front_matter
+    assert open_imp.requester is None and open_imp.planned_cost is None  # type: ignore[attr-defined]
     assert result.unpublished == {"content/improvements/IMP-0500-secret.md"}
 
 

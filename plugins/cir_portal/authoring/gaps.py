@@ -68,10 +68,9 @@ def open_gaps(register: Register) -> list[OpenGap]:
     out = []
     for asm in sorted(register.assessments, key=lambda a: a.id):
         for gap in asm.gaps:
-            gid = str(gap.get("id"))
-            if gap.get("improvement") or (asm.id, gid) in register.improvement_for_gap:
+            if gap.improvement or (asm.id, gap.id) in register.improvement_for_gap:
                 continue
-            out.append(OpenGap(asm, gid, str(gap.get("description") or "")))
+            out.append(OpenGap(asm, gap.id, gap.description))
     return out
 
 
@@ -100,8 +99,8 @@ def draft_fields(gap: OpenGap, improvement_id: str, initial_status: str, raised:
     """The draft's front matter: only what the initial status needs."""
     asm = gap.assessment
     return {"id": improvement_id, "title": title, "status": initial_status, "raised": raised,
-            "requester": str(asm.get("assessor")), "source": SOURCE_KEY, "source_ref": gap.ref,
-            "affects": [f"practice/{asm.get('practice')}"]}
+            "requester": str(asm.assessor), "source": SOURCE_KEY, "source_ref": gap.ref,
+            "affects": [f"practice/{asm.practice}"]}
 
 
 def draft_text(gap: OpenGap, improvement_id: str, initial_status: str, raised: str, title: str, lang: str = "en") -> str:
@@ -110,7 +109,7 @@ def draft_text(gap: OpenGap, improvement_id: str, initial_status: str, raised: s
     heading, where, todo = _BODY.get(lang, _BODY["en"])
     fm = front_matter(draft_fields(gap, improvement_id, initial_status, raised, title))
     intro = where.format(gap=gap.gap_id, asm=asm.id, title=markdown_text(asm.title),
-                         date=markdown_text(str(asm.get("date"))))
+                         date=markdown_text(asm.date))
     return record_text(fm, f"## {heading}\n\n{intro}\n\n> {markdown_text(gap.description)}\n\n{todo}\n")
 
 

@@ -16,13 +16,12 @@ out (``hidden``) for the dashboard's sentence.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from cir_portal.core.config import AUDIENCES, DEFAULT_AUDIENCE, Config
-from cir_portal.core.model import Record, Register, link_records
+from cir_portal.core.model import Record, Register, make_record
 
 #: Environment variable that sets the audience of a build (wins over the plugin option).
 AUDIENCE_ENV = "CIR_AUDIENCE"
@@ -63,10 +62,13 @@ def visible(fields: Mapping[str, Any], config: Config, audience: str) -> bool:
 
 
 def redacted(record: Record, keys: tuple[str, ...]) -> Record:
-    """``record`` without the front matter ``keys`` (the record itself is not changed)."""
-    if not keys or not any(k in record.fields for k in keys):
+    """``record`` built again without the front matter ``keys`` (the record itself is not changed):
+    neither its attributes nor its ``front_matter`` (what the exports write) hold them."""
+    if not keys or not any(k in record.front_matter for k in keys):
         return record
-    return dataclasses.replace(record, fields={k: v for k, v in record.fields.items() if k not in keys})
+    data = {k: v for k, v in record.front_matter.items() if k not in keys}
+    return make_record(record.kind, data, rel=record.rel, src_uri=record.src_uri, body=record.body,
+                       body_line=record.body_line)
 
 
 def publish(register: Register, audience: str) -> Register:
@@ -76,11 +78,8 @@ def publish(register: Register, audience: str) -> Register:
     keys = config.portal.publish.redact.get(audience, ())
     out = Register(config, audience=audience)
     for record in register.all():
-        if not visible(record.fields, config, audience):
+        if not visible(record.front_matter, config, audience):
             out.hidden += 1
             continue
-        kept = redacted(record, keys)
-        out.records[kept.id] = kept
-        getattr(out, kept.kind + "s").append(kept)
-    link_records(out)
-    return out
+        out.add(redacted(record, keys))
+    return out.index()
