@@ -121,3 +121,11 @@ def test_mkdocs_build_refuses_an_unknown_audience(make_project: MakeProject, tmp
     root = with_mkdocs(make_project())
     build = mkdocs_build(root, tmp_path / "site", {AUDIENCE_ENV: "everyone"})
     assert build.returncode != 0 and "CIR_AUDIENCE" in build.log and "Traceback" not in build.log
+
+
+def test_redacting_what_a_record_needs_is_a_configuration_error(make_project: MakeProject) -> None:
+    root = make_project()
+    set_publish(root, "publish:\n  redact: {public: [requester, status]}\n  default_visibility: secret\n")
+    result = load_register(Project(root), use_cache=False)
+    assert result.config is None
+    assert {i.key for i in result.errors} == {"publish.redact.public[1]", "publish.default_visibility"}
