@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -79,27 +80,29 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     """Seconds spent per view module in build_tree, and figures (charts) it produced."""
     from cir_portal.core.config import Project
     from cir_portal.core.pipeline import load_register
-    from cir_portal.views import context as site_mod
     from cir_portal.views.cards import card
+    from cir_portal.views.context import Site
+    from cir_portal.views.tree import CARD_VIEWS, FILE_VIEWS, PAGE_VIEWS
 
     result = load_register(Project(project), use_cache=True)
     assert result.register is not None
-    site = site_mod.Site(result.register, Project(project))
+    site = Site(result.register, Project(project))
     rows: list[tuple[str, float, int]] = []
     t = time.perf_counter()
     for record in result.register.all():
-        card(site, record)
+        card(site, record, "")
     rows.append(("cards (core)", time.perf_counter() - t, 0))
-    for view in site_mod._views():
+    views: list[Any] = list(dict.fromkeys([*CARD_VIEWS, *PAGE_VIEWS, *FILE_VIEWS]))
+    for view in views:
         name = view.__name__.rsplit(".", 1)[-1]
         figures = 0
         t = time.perf_counter()
-        if hasattr(view, "card_sections"):
+        if view in CARD_VIEWS:
             for record in result.register.all():
                 figures += view.card_sections(site, record).count('class="cir-chart"')
-        if hasattr(view, "pages"):
-            figures += sum(md.count('class="cir-chart"') for md in view.pages(site).values())
-        if hasattr(view, "files"):
+        if view in PAGE_VIEWS:
+            figures += sum(page.content.count('class="cir-chart"') for page in view.pages(site))
+        if view in FILE_VIEWS:
             view.files(site, "")
         rows.append((name, time.perf_counter() - t, figures))
     return rows
@@ -188,18 +191,18 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
                 print("    " + err.strip().replace("\n", "\n    ")[:2000])
         print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x; "
               f"portal cold / same pages {cold[0] / same[0]:.2f}x, warm / same pages {warm[0] / same[0]:.2f}x")
-        rows = view_breakdown(project)
-        total = sum(r[1] for r in rows)
-        print(f"  build_tree by view (in-process, cache warm): {total:.2f} s = {total / cold[0] * 100:.0f}% of the cold build")
-        for name, seconds, figures in rows:
-            per = f", {seconds / figures * 1000:.2f} ms per chart ({figures} charts)" if figures else ""
-            print(f"    {name:<16}{seconds:>7.2f} s{per}")
         safety = safety_costs(project)
         mkdocs_route = sum(seconds for name, seconds, _ in safety if "Markdown" not in name and "redact" not in name)
         print(f"  publishing safety (in-process): {mkdocs_route * 1000:.0f} ms = {mkdocs_route / cold[0] * 100:.2f}% of the "
               f"cold build, {mkdocs_route / warm[0] * 100:.2f}% of the warm build (target < 3%)")
         for name, seconds, count in safety:
             print(f"    {name:<32}{seconds * 1000:>8.1f} ms{seconds / count * 1e6:>9.1f} us per record")
+        rows = view_breakdown(project)
+        total = sum(r[1] for r in rows)
+        print(f"  build_tree by view (in-process, cache warm): {total:.2f} s = {total / cold[0] * 100:.0f}% of the cold build")
+        for name, seconds, figures in rows:
+            per = f", {seconds / figures * 1000:.2f} ms per chart ({figures} charts)" if figures else ""
+            print(f"    {name:<16}{seconds:>7.2f} s{per}")
         charting = [(seconds, figures) for _, seconds, figures in rows if figures]
         chart_s, chart_n = sum(c[0] for c in charting), sum(c[1] for c in charting)
         if chart_n:

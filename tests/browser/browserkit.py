@@ -188,7 +188,7 @@ def make_everything_hostile(project: Path) -> None:
     a hostile body in every record, and hostile names for every person, team and taxonomy entry."""
     for record in read_records(project):
         text = record.path.read_text(encoding="utf-8")
-        fields = {k: v for k, v in _hostile(record.fields).items() if record.fields.get(k) != v}
+        fields = {k: v for k, v in _hostile(record.front_matter).items() if record.front_matter.get(k) != v}
         fields.setdefault("tags", _hostile(["x"], "tags"))
         update_record(record.path, **fields)
         record.path.write_text(record.path.read_text(encoding="utf-8") + HOSTILE_BODY, encoding="utf-8")
