@@ -36,7 +36,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -80,9 +79,9 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     """Seconds spent per view module in build_tree, and figures (charts) it produced."""
     from cir_portal.core.config import Project
     from cir_portal.core.pipeline import load_register
+    from cir_portal.views import tree as views
     from cir_portal.views.cards import card
     from cir_portal.views.context import Site
-    from cir_portal.views.tree import CARD_VIEWS, FILE_VIEWS, PAGE_VIEWS
 
     result = load_register(Project(project), use_cache=True)
     assert result.register is not None
@@ -92,17 +91,16 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     for record in result.register.all():
         card(site, record, "")
     rows.append(("cards (core)", time.perf_counter() - t, 0))
-    views: list[Any] = list(dict.fromkeys([*CARD_VIEWS, *PAGE_VIEWS, *FILE_VIEWS]))
-    for view in views:
+    for view in dict.fromkeys([*views.CARD_VIEWS, *views.PAGE_VIEWS, *views.FILE_VIEWS]):
         name = view.__name__.rsplit(".", 1)[-1]
         figures = 0
         t = time.perf_counter()
-        if view in CARD_VIEWS:
+        if view in views.CARD_VIEWS:
             for record in result.register.all():
                 figures += view.card_sections(site, record).count('class="cir-chart"')
-        if view in PAGE_VIEWS:
+        if view in views.PAGE_VIEWS:
             figures += sum(page.content.count('class="cir-chart"') for page in view.pages(site))
-        if view in FILE_VIEWS:
+        if view in views.FILE_VIEWS:
             view.files(site, "")
         rows.append((name, time.perf_counter() - t, figures))
     return rows

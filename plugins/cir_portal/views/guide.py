@@ -22,6 +22,18 @@ bookkeeping, and nothing it writes fails validation:
 - `cir move IMP-0042 assessed --note "..."` checks that the workflow allows the move and that the record
   has what the new status requires (or lists the keys to add), then sets `status` and appends to
   `history`, changing nothing else in the file.
+- `cir support IMP-0042` adds you (git's `user.email` or `user.name`, looked up in `site_config/people.yml`)
+  to the record's `supporters`; `--person wang.wei` adds someone else. The record's page shows how many
+  people back it and who, the register has a column for it, and it counts in the priority score when
+  `priority.weights.support` in `site_config/portal.yml` is above 0 (the default is 0).
+- A large improvement can be split into parts: each part is a record of its own with
+  `part_of: IMP-0038`, the initiative it belongs to (`cir new improvement "..." --part-of IMP-0038`).
+  The initiative's page lists its parts with their status, owner and target date and a roll-up (parts
+  finished, summed planned and actual cost, outcomes); `part_of` may not form a cycle, and closing an
+  initiative while a part is still open gives a warning. The register filters by initiative.
+- The roadmap (`roadmap/`) shows every approved, planned, in-progress or evaluating improvement that has a
+  `target_date`, from its approval to its target date, grouped by objective, practice or team, with parts
+  nested under their initiative: set `target_date` to put a record on it.
 - `cir validate` checks everything; `cir validate --against origin/main` also reports ids that another
   branch uses for a different record, and `cir renumber IMP-0043` then gives this record the next free
   id, renames its file and updates every reference to it.
@@ -45,6 +57,15 @@ To move an improvement forward, change `status`, add what the new status require
   也可用 `cir new lesson|objective|assessment`；在终端中省略名称，会逐项提问。
 - `cir move IMP-0042 assessed --note "..."` 检查工作流是否允许该转换、记录是否具备新状态要求的字段（缺少时列出要补充的字段），
   然后修改 `status` 并在 `history` 末尾追加一条，文件其余内容保持不变。
+- `cir support IMP-0042` 把你（git 的 `user.email` 或 `user.name`，在 `site_config/people.yml` 中查找）加入记录的
+  `supporters`；`--person wang.wei` 添加其他人。记录页面显示支持者人数和姓名，登记册中有支持者一列；
+  当 `site_config/portal.yml` 中的 `priority.weights.support` 大于 0 时（默认为 0），支持者人数计入优先级得分。
+- 较大的改进可以拆成几个组成部分：每个部分是一条独立记录，写上 `part_of: IMP-0038`（所属举措）
+  （`cir new improvement "..." --part-of IMP-0038`）。举措页面列出各部分的状态、负责人和目标日期，并汇总
+  （已结束的部分、计划成本与实际成本合计、结果）；`part_of` 不能形成循环，举措关闭而仍有部分未结束时会给出警告。
+  登记册可按举措筛选。
+- 路线图（`roadmap/`）显示所有已批准、已规划、实施中或评估结果中且有 `target_date` 的改进，从批准日期到目标日期，
+  可按目标、实践或团队分组，组成部分缩进列在举措之下：填写 `target_date` 即可出现在路线图上。
 - `cir validate` 校验全部内容；`cir validate --against origin/main` 还会报告其他分支已用于另一条记录的标识，
   此时用 `cir renumber IMP-0043` 为本记录换一个可用标识、重命名文件并更新所有引用。
 - `cir import register.xlsx`（或 `.csv`）把表格的每一行转为记录，并报告无法通过校验的行；
@@ -174,6 +195,59 @@ EDITOR_SUPPORT = {
 """,
 }
 
+#: The worked example of adding a key of the organisation's own (same in both languages' code).
+CUSTOM_FIELD = {
+    "en": """## Adding a field of your own
+
+A key your organisation needs (a cost centre, a risk owner, a contract number) is one change
+to the schema; the portal then validates it, shows it on the record's card and puts it in
+`register.json`, `register.csv` and `cir export`.
+
+1. Add it to the `properties` of `schemas/improvement.schema.json` (or the schema of another
+   record kind). `title` labels it on the card, `x-title-zh` on a Chinese portal, and
+   `description` explains it in this guide:
+
+   ```json
+   "cost_centre": {"type": "string", "pattern": "^CC-[0-9]{3}$",
+                   "title": "Cost centre", "x-title-zh": "成本中心",
+                   "description": "the cost centre that pays for the change, e.g. CC-100"}
+   ```
+
+2. Use it in a record: `cost_centre: CC-100`. `cir validate` checks it against the schema
+   like any other key (a record that says `CC-1` fails with the file, line and pattern).
+
+3. That is all for the card and the exports. To show it somewhere of its own, change one
+   view: a record's custom keys are in `record.extra` (a typed record; views never read front
+   matter by string). For example, in `plugins/cir_portal/views/cards.py`,
+   `improvement_card` could add a row
+   `(t("cost_centre"), esc(imp.extra.get("cost_centre")))` after `register_strings` gives
+   `cost_centre` its English and Chinese label.
+""",
+    "zh": """## 添加组织自己的字段
+
+组织需要的字段（成本中心、风险负责人、合同编号）只需修改一处模式定义；之后门户会校验它、
+在记录卡片上显示它，并把它写入 `register.json`、`register.csv` 和 `cir export`。
+
+1. 把它加入 `schemas/improvement.schema.json`（或其他记录类型的模式）的 `properties`。
+   `title` 是卡片上的英文标签，`x-title-zh` 是中文门户上的标签，`description` 在本指南中说明它：
+
+   ```json
+   "cost_centre": {"type": "string", "pattern": "^CC-[0-9]{3}$",
+                   "title": "Cost centre", "x-title-zh": "成本中心",
+                   "description": "the cost centre that pays for the change, e.g. CC-100"}
+   ```
+
+2. 在记录中使用：`cost_centre: CC-100`。`cir validate` 像检查其他字段一样按模式检查它
+   （写成 `CC-1` 的记录会报错，并给出文件、行号和模式）。
+
+3. 卡片和导出无需其他改动。若要在专门的位置显示它，只需修改一个视图：记录的自定义字段在
+   `record.extra` 中（记录是类型化的，视图从不按字符串读取 front matter）。例如在
+   `plugins/cir_portal/views/cards.py` 的 `improvement_card` 中加入一行
+   `(t("cost_centre"), esc(imp.extra.get("cost_centre")))`，并用 `register_strings`
+   为 `cost_centre` 提供中英文标签。
+""",
+}
+
 
 PUBLISHING = {
     "en": """## Who sees what: audiences
@@ -259,6 +333,7 @@ def guide_page(site: Site) -> str:
     for kind in KIND_ORDER:
         parts.append(f"## {t(kind)} (`content/{FOLDERS[kind]}/`)\n\n{fields_table(site, kind)}\n\n"
                      f"### {t('template')}\n\n{template(site, kind)}\n")
+    parts.append(CUSTOM_FIELD.get(site.lang, CUSTOM_FIELD["en"]))
     parts.append(EDITOR_SUPPORT.get(site.lang, EDITOR_SUPPORT["en"]))
     parts.append(publishing_section(site))
     return "\n".join(parts)
