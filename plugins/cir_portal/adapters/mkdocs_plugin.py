@@ -18,9 +18,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from cir_portal.core.config import Project
+from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.reporters import location
+from cir_portal.views.access import skip_to_content
 from cir_portal.views.context import ASSET_DIR, content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
 from cir_portal.views.tree import SiteTree, build_tree
@@ -150,7 +152,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         Markdown nor the search plugin parses it (it repeats the front matter, which the search
         index does not need, and parsing it was most of the cost of a record page)."""
         _, card = self.tree.card_parts(page.file.src_uri)
-        return output.replace(CARD_SLOT, card, 1) if card else output
+        output = output.replace(CARD_SLOT, card, 1) if card else output
+        return skip_to_content(output, Translator(self.language)("skip_to_content"))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this

@@ -149,8 +149,25 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+#: The portal's languages: every UI string is written in each of them.
+LANGUAGES = ("en", "zh")
+#: Keys looked up but not in the catalogue, and (key, language) pairs that fell back to English:
+#: a test renders the example portal in both languages and expects both to stay empty.
+MISSING: set[str] = set()
+UNTRANSLATED: set[tuple[str, str]] = set()
+
+
+def missing_languages(strings: dict[str, dict[str, str]]) -> list[str]:
+    """``key: language`` of every entry that lacks a language or has an empty text in one."""
+    return [f"{key}: {lang}" for key, texts in strings.items() for lang in LANGUAGES
+            if not isinstance(texts.get(lang), str) or not texts[lang].strip()]
+
+
 def register_strings(strings: dict[str, dict[str, str]]) -> None:
-    """Add a view module's own UI strings (``{key: {"en": ..., "zh": ...}}``)."""
+    """Add a view module's own UI strings (``{key: {"en": ..., "zh": ...}}``); each needs every language."""
+    lacking = missing_languages(strings)
+    if lacking:
+        raise ValueError(f"UI strings without a translation: {', '.join(lacking)}")
     for key, texts in strings.items():
         if key in STRINGS and STRINGS[key] != texts:
             raise ValueError(f"UI string {key!r} is defined twice with different texts")
@@ -166,6 +183,11 @@ class Translator:
     def __call__(self, key: str, **kwargs: object) -> str:
         entry = STRINGS.get(key)
         if entry is None:
+            if key:
+                MISSING.add(key)
             return key
-        text = entry.get(self.lang) or entry["en"]
+        text = entry.get(self.lang)
+        if not text:
+            UNTRANSLATED.add((key, self.lang))
+            text = entry["en"]
         return text.format(**kwargs) if kwargs else text

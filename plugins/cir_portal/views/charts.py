@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,7 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
     """
     if svg is None:
         svg = static_svg(site, vega_lite)
+    svg = named_svg(svg, summary)
     return (
         '<figure class="cir-chart">'
         f'<figcaption class="cir-chart__title">{esc(title)}</figcaption>'
@@ -90,6 +92,26 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
         f'<details class="cir-chart__data"><summary>{esc(site.t("chart_data"))}</summary>{table_html}</details>'
         "</figure>"
     )
+
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_INNER_ARIA = re.compile(r'\s(?:role="graphics-[a-z-]+"|aria-roledescription="[^"]*"|aria-label="[^"]*")')
+
+
+def named_svg(svg: str, summary: str) -> str:
+    """A static chart as one image named by its summary (``role="img"``, ``aria-label``, ``<title>``).
+
+    vl-convert labels each mark group for a screen reader and leaves some unnamed; inside an
+    image those roles mean nothing, so they are dropped: the chart's words are its summary and
+    its data table.
+    """
+    root = _SVG_ROOT.search(svg)
+    if root is None:
+        return svg
+    tag = re.sub(r'\s(?:aria-hidden|role|aria-label)="[^"]*"', "", root.group(0))
+    tag = tag[:-1].rstrip("/").rstrip() + f' role="img" aria-label="{esc(summary)}">'
+    inner = _INNER_ARIA.sub("", svg[root.end():])
+    return svg[:root.start()] + tag + f"<title>{esc(summary)}</title>" + inner
 
 
 def _user_cache() -> Path:

@@ -366,7 +366,7 @@ def productivity_block(site: Site, ledger: Ledger, kpi: Kpi) -> str:
         summary = "; ".join(f"{d['quarter']}: {num(d['index'])}" for d in data)
         chart = charts.chart(site, line_spec(data, x="quarter", y="index", x_title=t("ms_quarter"), y_title="(N + C) / (O + C)"),
                              title=t("ms_index_by_quarter"), summary=summary, table_html=quarter_table)
-    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h4>{esc(t("ms_index_by_quarter"))}</h4>'
+    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h3>{esc(t("ms_index_by_quarter"))}</h3>'
             + (chart or quarter_table))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
-from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
+from cir_portal.views import access, cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
 from cir_portal.views.context import ASSET_DIR, CARD_START, Site, asset_bytes
 
 
@@ -56,14 +56,17 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
         more = "".join(fn(site, record) for fn in extras)
         if more:
             card = card.removesuffix("</div>") + more + "</div>"
-        tree.decorations[record.src_uri] = card
+        tree.decorations[record.src_uri] = access.finish(card)
         tree.titles[record.src_uri] = f"{record.id} {record.title}"
     for view in views:
         if hasattr(view, "pages"):
             tree.pages.update(view.pages(site))
         if hasattr(view, "files"):
             tree.files.update(view.files(site, site_url))
-    for name in ("cir.js", "cir.css"):
+    # Tables get captions and scroll regions in one place (views/access.py), not in every view.
+    tree.pages = {src_uri: access.finish(markdown) for src_uri, markdown in tree.pages.items()}
+    # wcag.css/js come last in name order: they adjust the other stylesheets for both palettes.
+    for name in ("cir.js", "cir.css", "wcag.css", "wcag.js"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
     # Files a view ships under assets/cir/<name>.js|css are linked from every page by the
     # MkDocs adapter; put large, page-specific files one folder deeper and load them lazily.
