@@ -67,6 +67,20 @@ def run_axe(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
     return found
 
 
+def visit(page: Page, url: str) -> None:
+    """Open ``url``: with Material's instant navigation when the page is already on the site (the
+    way a reader moves between pages; scripts such as axe stay loaded), else a full load."""
+    on_site = page.url.startswith(url[:url.index("/", 8) + 1]) and not url.endswith(".html")
+    if on_site and page.evaluate("typeof window.document$ !== 'undefined'"):
+        page.evaluate("u => { const a = document.createElement('a'); a.href = u; document.body.appendChild(a); a.click(); }",
+                      url)
+        # the page is swapped once its canonical link (in the new page's head) is in place
+        page.wait_for_function("""u => { const want = new URL(u).href;
+          return location.href === want && (document.querySelector('link[rel=canonical]') || {}).href === want; }""", arg=url)
+    else:
+        page.goto(url)
+
+
 def palette(page: Page) -> str:
     return str(page.evaluate("document.body.getAttribute('data-md-color-scheme')"))
 

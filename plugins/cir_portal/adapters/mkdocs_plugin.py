@@ -144,7 +144,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
             html = heading + CARD_SLOT + "\n" + html
         if self.problems:
-            html = _problems_banner(self.problems) + "\n" + html
+            html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -178,9 +178,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return server
 
 
-def _problems_banner(problems: list[Issue]) -> str:
+def _problems_banner(problems: list[Issue], language: str = "en") -> str:
+    t = Translator(language)
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
-    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    more = (f"<p>{esc(t('problems_more', n=len(problems) - 50))} <code>cir validate</code>.</p>"
+            if len(problems) > 50 else "")
     return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
-            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"{esc(t('problems_title', n=len(problems)))}</p>"
             f"<ul>{items}</ul>{more}</div>")

@@ -1,7 +1,8 @@
 /* cir-portal: keyboard and screen-reader support that depends on the reader's screen.
  * A table wrapper (.cir-scroll) that has to scroll sideways (a narrow screen, high zoom)
  * becomes a named, focusable region so it can be scrolled with the keyboard; one that fits
- * stays out of the tab order. Runs on every Material document$ emission and on resize. */
+ * stays out of the tab order. Runs on every Material document$ emission and on resize.
+ * Following "skip to content" moves the focus to the content's heading. */
 (function () {
   "use strict";
 
@@ -27,6 +28,17 @@
   }
 
   window.addEventListener("resize", later);
+
+  // "Skip to content": move the keyboard focus to the heading it points at, so that the next Tab
+  // continues from there (instant navigation handles the link's scrolling but not the focus).
+  document.addEventListener("click", function (event) {
+    var skip = event.target && event.target.closest ? event.target.closest("a.md-skip") : null;
+    if (!skip) return;
+    var target = document.getElementById(decodeURIComponent(new URL(skip.href, location.href).hash.slice(1)));
+    if (!target) return;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
   // The register fills its table after loading its index: re-check when a table changes.
   var observer = typeof MutationObserver !== "undefined" ? new MutationObserver(later) : null;
   function init() {

@@ -80,6 +80,7 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
     ``title`` and ``summary`` are plain text (escaped here); ``table_html`` and ``svg``
     must already be safe HTML/SVG (built with markup helpers, values escaped).
     """
+    vega_lite = readable(vega_lite)
     if svg is None:
         svg = static_svg(site, vega_lite)
     svg = named_svg(svg, summary)
@@ -92,6 +93,22 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
         f'<details class="cir-chart__data"><summary>{esc(site.t("chart_data"))}</summary>{table_html}</details>'
         "</figure>"
     )
+
+
+#: Colours for categories a chart does not colour itself: each >= 4.5:1 against the charts'
+#: white canvas (Vega's default palette has yellows and greys below 2:1).
+CATEGORY_COLOURS = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#8d6e00", "#00838f", "#ad1457", "#455a64", "#5d4037",
+                    "#827717"]
+
+
+def readable(vega_lite: dict[str, Any]) -> dict[str, Any]:
+    """The spec with a white canvas and categories in ``CATEGORY_COLOURS`` unless it sets its own."""
+    config = dict(vega_lite.get("config") or {})
+    ranges = dict(config.get("range") or {})
+    ranges.setdefault("category", CATEGORY_COLOURS)
+    config["range"] = ranges
+    config.setdefault("background", "#ffffff")
+    return {**vega_lite, "config": config}
 
 
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")

@@ -571,7 +571,7 @@ def matrix_block(site: Site, imps: list[Improvement]) -> str:
                      "y": {"field": "value", "type": "ordinal", "title": t("ms_value_level"),
                            "sort": [vlabel(v) for v in values]}},
         "layer": [
-            {"mark": {"type": "rect", "stroke": "#9e9e9e"},
+            {"mark": {"type": "rect", "stroke": "#757575"},
              "encoding": {"color": {"field": "quick", "type": "nominal", "legend": None,
                                     "scale": {"domain": [False, True], "range": ["#f5f5f5", "#c8e6c9"]}},
                           "tooltip": [{"field": "value", "type": "ordinal", "title": t("ms_value_level")},
