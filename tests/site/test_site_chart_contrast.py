@@ -71,7 +71,7 @@ def chart_html(tmp_path_factory: pytest.TempPathFactory) -> str:
     result = load_register(project, use_cache=False)
     assert result.register is not None
     tree = build_tree(result.register, project, epoch=1_767_225_600)
-    return "\n".join([*tree.pages.values(), *tree.decorations.values()])
+    return "\n".join(part for page in tree.pages.values() for part in (page.content, page.card))
 
 
 def test_every_chart_mark_has_3_to_1_against_the_canvas(chart_html: str) -> None:

@@ -85,6 +85,14 @@ def _closing(markup: str, start: int) -> int:
     return -1
 
 
+def skip_target(heading: str) -> str:
+    """A record page's ``<h1>`` with the id "skip to content" leads to (unless it has one)."""
+    h1 = _H1.match(heading)
+    if h1 is None or _ID.search(h1.group("attrs")):
+        return heading
+    return f'<h1 id="{SKIP_TARGET}"{h1.group("attrs")}>' + heading[h1.end():]
+
+
 _ARTICLE = re.compile(r'<article\b[^>]*>')
 _H1 = re.compile(r"<h1\b(?P<attrs>[^>]*)>")
 _ID = re.compile(r'\bid="([^"]*)"')
