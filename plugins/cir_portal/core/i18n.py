@@ -146,6 +146,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "step_7": {"en": "How do we keep the momentum going?", "zh": "如何保持发展势头"},
     "feed_raised": {"en": "Raised", "zh": "提出"},
     "feed_closed": {"en": "Closed", "zh": "关闭"},
+    # accessibility: the skip link, landmarks and regions, the serve-mode problems banner
+    "skip_to_content": {"en": "Skip to content", "zh": "跳转到正文"},
+    "paging": {"en": "Pages of the register", "zh": "登记册分页"},
+    "board_columns": {"en": "Status columns (scroll sideways)", "zh": "状态列（可横向滚动）"},
+    "problems_title": {"en": "{n} validation error(s): these records are not published until fixed",
+                       "zh": "{n} 个校验错误：这些记录修正之前不会发布"},
+    "problems_more": {"en": "… {n} more: run", "zh": "……另有 {n} 个：请运行"},
 }
 
 

@@ -13,17 +13,6 @@ from __future__ import annotations
 import html
 import re
 
-from cir_portal.core.i18n import register_strings
-
-register_strings({
-    "skip_to_content": {"en": "Skip to content", "zh": "跳转到正文"},
-    "paging": {"en": "Pages of the register", "zh": "登记册分页"},
-    "board_columns": {"en": "Status columns (scroll sideways)", "zh": "状态列（可横向滚动）"},
-    "problems_title": {"en": "{n} validation error(s): these records are not published until fixed",
-                       "zh": "{n} 个校验错误：这些记录修正之前不会发布"},
-    "problems_more": {"en": "… {n} more: run", "zh": "……另有 {n} 个：请运行"},
-})
-
 #: a heading or figure caption in raw HTML, a Markdown heading line, or one of the views' tables
 _CONTEXT = re.compile(
     r"<(?P<tag>h[1-6]|figcaption)\b[^>]*>(?P<text>.*?)</(?P=tag)>"
