@@ -108,7 +108,7 @@ def _focus_is_visible(page: Page) -> bool:
 def test_register_filtered_by_status_and_record_opened_with_keyboard(page: Page, served_site: ServedSite) -> None:
     """Tab to the status filter, pick a status with the arrow keys, Tab to the first row's link and
     press Enter: the record of that status opens. The count is in a live region."""
-    statuses = {r.id: str(r.fields["status"]) for r in served_site.improvements}
+    statuses = {r.id: str(r.front_matter["status"]) for r in served_site.improvements}
     wanted = sorted(set(statuses.values()))[0]
     page.goto(served_site.url + "register/")
     page.wait_for_selector(".cir-register[data-loaded]")
