@@ -28,6 +28,7 @@ EXPECTED_TYPES = {
     "knowledge/practice/*", "knowledge/service/*", "knowledge/tag/*", "knowledge/year/*", "knowledge/reports/*Q",
     "browse/", "browse/people/*", "browse/teams/*", "browse/practices/*", "browse/products/*", "browse/services/*",
     "browse/value-streams/*", "browse/tags/*", "improvements/*", "lessons/*", "objectives/*", "assessments/*",
+    "roadmap/", "roadmap/*",
 }
 #: Record pages differ most in what their cards hold: the richest one of each kind is checked.
 RECORD_TYPES = ("improvements/*", "lessons/*", "objectives/*", "assessments/*")
@@ -190,6 +191,26 @@ def test_board_filters_columns_and_scrolling_with_keyboard(page: Page, served_si
     assert sum(1 for t in toggles.values() if t.get("expanded") is False) == len(toggles) - 1
 
 
+def test_roadmap_groups_and_rows_with_keyboard(page: Page, served_site: ServedSite) -> None:
+    """A roadmap group folds and unfolds with Enter on its summary (which holds no other control);
+    the next Tab reaches the group's link and then its rows, each a link to its record."""
+    page.goto(served_site.url + "roadmap/")
+    page.wait_for_load_state("load")
+    _tab_to(page, "details.cir-rm-group > summary")
+    assert _focus_is_visible(page)
+    assert page.evaluate("document.activeElement.querySelectorAll('a, button, input, select').length") == 0
+    group = page.evaluate_handle("document.activeElement.parentElement")
+    page.keyboard.press("Enter")
+    page.wait_for_function("d => !d.open", arg=group)
+    page.keyboard.press("Enter")
+    page.wait_for_function("d => d.open", arg=group)
+    _tab_to(page, "details.cir-rm-group a.cir-rm-row", limit=10)
+    href = page.evaluate("document.activeElement.href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(href)
+    assert page.locator("h1.cir-title").count() == 1
+
+
 def test_skip_link_leads_to_the_content(page: Page, served_site: ServedSite) -> None:
     """The first Tab on a record page reaches "skip to content"; following it, the next Tab lands in
     the content after the record's heading, not in the navigation."""
@@ -200,6 +221,7 @@ def test_skip_link_leads_to_the_content(page: Page, served_site: ServedSite) -> 
     target = page.evaluate("new URL(document.activeElement.href).hash")
     assert page.locator(f"article h1{target}").count() == 1, target
     page.keyboard.press("Enter")
+    page.wait_for_function("t => document.activeElement === document.querySelector('article h1' + t)", arg=target)
     page.keyboard.press("Tab")
     assert page.evaluate("!!document.activeElement.closest('article')")
     assert page.evaluate("""() => !!(document.querySelector('article h1').compareDocumentPosition(document.activeElement)

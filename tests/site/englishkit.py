@@ -148,6 +148,8 @@ raised: 2025-11-03
 requester: Customer council
 source: customer_feedback
 affects: [practice/service-desk]
+part_of: IMP-0002
+supporters: [ann.lee, bob.king]
 tags: [self-service]
 ---
 

@@ -30,19 +30,28 @@
   window.addEventListener("resize", later);
 
   // "Skip to content": move the keyboard focus to the heading it points at, so that the next Tab
-  // continues from there (instant navigation handles the link's scrolling but not the focus).
+  // continues from there. Instant navigation may swap the page in again after the click (and
+  // with it the heading): then the new heading gets the focus once the page is in place.
+  var skipTo = null;
+  function focusSkipTarget() {
+    var target = skipTo && document.getElementById(skipTo);
+    if (!target) return;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
   document.addEventListener("click", function (event) {
     var skip = event.target && event.target.closest ? event.target.closest("a.md-skip") : null;
     if (!skip) return;
-    var target = document.getElementById(decodeURIComponent(new URL(skip.href, location.href).hash.slice(1)));
-    if (!target) return;
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-    target.focus();
-  });
+    skipTo = decodeURIComponent(new URL(skip.href, location.href).hash.slice(1));
+    focusSkipTarget();
+    setTimeout(function () { skipTo = null; }, 3000);  // no swap came: nothing more to do
+  }, true);  // capture: before instant navigation handles (and may stop) the click
   // The register fills its table after loading its index: re-check when a table changes.
   var observer = typeof MutationObserver !== "undefined" ? new MutationObserver(later) : null;
   function init() {
     update();
+    focusSkipTarget();
+    skipTo = null;
     if (observer) {
       observer.disconnect();
       document.querySelectorAll(".cir-scroll tbody").forEach(function (body) { observer.observe(body, { childList: true }); });
