@@ -126,13 +126,13 @@ hide: [toc]
 
 # {t("register")}
 
-<div class="cir-register" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-page-size="50">
+<div class="cir-register" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-page-size="50">
 <p class="cir-downloads">{esc(t("downloads"))}: {downloads}</p>
 <form class="cir-filters" onsubmit="return false">{filters}</form>
 <p class="cir-count" aria-live="polite">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
 <table class="cir-table cir-register-table"><thead><tr>{head}</tr></thead><tbody></tbody></table>
 <nav class="cir-pager"><button type="button" data-page="prev">{esc(t("prev"))}</button> <span data-page-info></span> <button type="button" data-page="next">{esc(t("next"))}</button></nav>
-<noscript><p>{esc(t("noscript"))} {link(site.file_href(src, "register.csv"), "register.csv")}</p></noscript>
+<noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """
 
@@ -164,10 +164,10 @@ hide: [toc, navigation]
 
 # {t("board")}
 
-<div class="cir-board" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-age-label="{esc(t("age"))}" data-show-all="{esc(t("show_all"))}">
+<div class="cir-board" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-age-label="{esc(t("age"))}" data-show-all="{esc(t("show_all"))}">
 <form class="cir-filters" onsubmit="return false">{filters}</form>
 <div class="cir-board__columns">{"".join(columns)}</div>
-<noscript><p>{esc(t("noscript"))} {link(site.file_href(src, "register.csv"), "register.csv")}</p></noscript>
+<noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
 from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
-from cir_portal.views.context import ASSET_DIR, CARD_START, Site, asset_bytes
+from cir_portal.views.context import ASSET_DIR, CARD_START, LinkBase, Site, asset_bytes
 
 
 @dataclass
@@ -29,6 +29,13 @@ class SiteTree:
         at = decoration.find(CARD_START)
         return (decoration, "") if at < 0 else (decoration[:at], decoration[at:])
 
+    def theme_assets(self) -> tuple[list[str], list[str]]:
+        """(stylesheets, scripts) every page links: the files views ship directly under
+        assets/cir/ (larger, page-specific files live one folder deeper and load lazily).
+        Both the MkDocs plugin and the Zensical configuration add these to extra_css/extra_javascript."""
+        shipped = sorted(p for p in self.files if p.startswith(ASSET_DIR + "/") and p.count("/") == 2)
+        return [p for p in shipped if p.endswith(".css")], [p for p in shipped if p.endswith(".js")]
+
     def decorate(self, src_uri: str, markdown: str) -> str:
         """A record page's Markdown with its card in front."""
         card = self.decorations.get(src_uri)
@@ -45,9 +52,10 @@ def _views() -> list[object]:
 
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
-               site_url: str = "") -> SiteTree:
-    """Every generated page, record card, asset and export of the portal."""
-    site = Site(register, project, directory_urls=directory_urls, epoch=epoch)
+               site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
+    """Every generated page, record card, asset and export of the portal (links in the pages'
+    HTML written the way the engine that builds them resolves links: ``link_base``)."""
+    site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
     tree = SiteTree()
     views = _views()
     extras = [v.card_sections for v in views if hasattr(v, "card_sections")]
@@ -65,8 +73,8 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
             tree.files.update(view.files(site, site_url))
     for name in ("cir.js", "cir.css"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
-    # Files a view ships under assets/cir/<name>.js|css are linked from every page by the
-    # MkDocs adapter; put large, page-specific files one folder deeper and load them lazily.
+    # Files a view ships under assets/cir/<name>.js|css are linked from every page (theme_assets);
+    # put large, page-specific files one folder deeper and load them lazily.
     return tree
 
 
