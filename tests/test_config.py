@@ -220,7 +220,7 @@ def test_organisation_extended_schema(make_project: MakeProject) -> None:
     assert result.issues == []
     assert result.register is not None
     record = result.register.get("IMP-0400")
-    assert record is not None and record.get("cost_centre") == "CC-100"
+    assert record is not None and record.extra == {"cost_centre": "CC-100"}
 
     bad = make_project({"schemas/improvement.schema.json": _extended_improvement_schema(),
                         **_cost_centre_record("cost_centre: finance\n")}, name="bad")

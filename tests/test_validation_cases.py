@@ -17,6 +17,7 @@ import pytest
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import KIND_FOLDERS
+from cir_portal.core.model import Improvement
 from cir_portal.core.pipeline import LoadResult, load_register
 
 CASES = Path(__file__).parent / "cases"
@@ -121,11 +122,11 @@ def test_yes_no_values_stay_text(load_case: LoadCase) -> None:
     result, _ = load_case(CASES / "valid" / "yes_no_strings")
     assert result.register is not None
     record = result.register.get("IMP-0202")
-    assert record is not None
+    assert isinstance(record, Improvement)
     assert record.title == "no"
-    assert (record.get("requester"), record.get("source_ref"), record.get("value")) == ("on", "off", "yes")
-    assert record.tags == ["yes", "no", "on", "off", "y", "n", "NO", "Yes", "null-ish", "true"]
-    assert record.get("raised") == "2026-03-01"
+    assert (record.requester, record.source_ref, record.value) == ("on", "off", "yes")
+    assert record.tags == ("yes", "no", "on", "off", "y", "n", "NO", "Yes", "null-ish", "true")
+    assert record.raised == "2026-03-01"
 
 
 def test_bom_and_crlf_are_invisible(load_case: LoadCase) -> None:
@@ -137,7 +138,7 @@ def test_bom_and_crlf_are_invisible(load_case: LoadCase) -> None:
     record = result.register.get("IMP-0201")
     assert record is not None
     assert record.id == "IMP-0201" and record.title == "记事本保存的文件"
-    assert record.tags == ["记事本", "crlf"]
+    assert record.tags == ("记事本", "crlf")
     assert "\r" not in record.body and "\ufeff" not in record.body
     assert record.body_line == 11
 
@@ -147,8 +148,8 @@ def test_chinese_file_names_and_values(load_case: LoadCase) -> None:
     result, _ = load_case(CASES / "valid" / "chinese_everything")
     assert result.register is not None
     imp = result.register.get("IMP-0203")
-    assert imp is not None
+    assert isinstance(imp, Improvement)
     assert imp.rel == "content/improvements/IMP-0203-邮件-告警-降噪.md"
-    assert imp.get("requester") == "客户代表"
+    assert imp.requester == "客户代表"
     assert "客户代表在季度回访中反映" in imp.body
     assert [lesson.id for lesson in result.register.lessons_by_improvement["IMP-0203"]] == ["LL-0203"]

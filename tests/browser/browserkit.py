@@ -53,11 +53,11 @@ class BusySite(ServedSite):
 
 
 def make_hostile(project: Path) -> RecordFile:
-    owned = [r for r in improvements(project) if r.fields.get("owner") and r.fields.get("value")]
+    owned = [r for r in improvements(project) if r.front_matter.get("owner") and r.front_matter.get("value")]
     assert owned, "the example has no improvement with an owner and a value"
     record = owned[0]
     teams = person_teams(project)
-    add_person(project, HOSTILE_PERSON, HOSTILE_NAME, teams[record.fields["owner"]])
+    add_person(project, HOSTILE_PERSON, HOSTILE_NAME, teams[record.front_matter["owner"]])
     update_record(record.path, title=HOSTILE_TITLE, owner=HOSTILE_PERSON, value=HOSTILE_VALUE)
     return next(r for r in improvements(project) if r.id == record.id)
 

@@ -38,7 +38,7 @@ def _counts(page: Page) -> dict[str, int]:
 
 
 def _expected(records: list[RecordFile], statuses: list[str]) -> dict[str, int]:
-    counts = Counter(str(r.fields["status"]) for r in records)
+    counts = Counter(str(r.front_matter["status"]) for r in records)
     return {s: counts.get(s, 0) for s in statuses}
 
 
@@ -65,7 +65,7 @@ def test_terminal_columns_are_closed_details(page: Page, served_site: ServedSite
             assert column["tag"] == "details" and not column["open"], column
         else:
             assert column["tag"] == "section", column
-    counts = Counter(str(r.fields["status"]) for r in served_site.improvements)
+    counts = Counter(str(r.front_matter["status"]) for r in served_site.improvements)
     closed = next(s for s in workflow_order(served_site.project) if s in terminal and counts[s])
     card = page.locator(f'.cir-board [data-status="{closed}"] .cir-board-card').first
     expect(card).to_be_hidden()
@@ -83,19 +83,19 @@ def test_team_and_practice_filters_recount(page: Page, served_site: ServedSite) 
     assert len(options) > 2
     for team in options[1:]:
         page.select_option('.cir-board select[data-filter="team"]', team)
-        owned = [r for r in imps if teams.get(str(r.fields.get("owner") or "")) == team]
+        owned = [r for r in imps if teams.get(str(r.front_matter.get("owner") or "")) == team]
         assert _counts(page) == _expected(owned, statuses), team
     page.select_option('.cir-board select[data-filter="team"]', "")
     assert _counts(page) == _expected(imps, statuses)
 
-    practice = Counter(a for r in imps for a in r.fields["affects"] if a.startswith("practice/")).most_common(1)[0][0]
+    practice = Counter(a for r in imps for a in r.front_matter["affects"] if a.startswith("practice/")).most_common(1)[0][0]
     page.select_option('.cir-board select[data-filter="practice"]', practice)
-    assert _counts(page) == _expected([r for r in imps if practice in r.fields["affects"]], statuses)
+    assert _counts(page) == _expected([r for r in imps if practice in r.front_matter["affects"]], statuses)
 
 
 def test_card_opens_its_record(page: Page, served_site: ServedSite) -> None:
     """A card links to its record's page, which opens on click."""
-    first = next(r for r in served_site.improvements if r.fields["status"] not in terminal_statuses(served_site.project))
+    first = next(r for r in served_site.improvements if r.front_matter["status"] not in terminal_statuses(served_site.project))
     _open(page, served_site)
     card = page.locator(f'.cir-board-card[data-id="{first.id}"] a').first
     url = served_site.url + first.rel.removesuffix(".md") + "/"
@@ -107,7 +107,7 @@ def test_card_opens_its_record(page: Page, served_site: ServedSite) -> None:
 
 def test_column_over_the_limit_shows_all_on_demand(page: Page, busy_site: BusySite) -> None:
     """A column with more records than the card limit shows 100 cards and a button for the rest."""
-    counts = Counter(str(r.fields["status"]) for r in busy_site.improvements)
+    counts = Counter(str(r.front_matter["status"]) for r in busy_site.improvements)
     status, count = counts.most_common(1)[0]
     assert count > CARD_LIMIT
     _open(page, busy_site)

@@ -61,7 +61,7 @@ FIGURES_JS = """figures => figures.map(f => {
 # --- what the record files say
 
 def _metrics(record: RecordFile) -> list[dict[str, Any]]:
-    return list(record.fields.get("metrics") or [])
+    return list(record.front_matter.get("metrics") or [])
 
 
 def _measurements(metric: dict[str, Any]) -> list[dict[str, Any]]:
@@ -90,7 +90,7 @@ def _unmeasured(site: ServedSite) -> RecordFile:
 
 
 def _contributors(site: ServedSite, objective_id: str) -> list[RecordFile]:
-    return [r for r in site.improvements if objective_id in (r.fields.get("objectives") or [])]
+    return [r for r in site.improvements if objective_id in (r.front_matter.get("objectives") or [])]
 
 
 def _objective(site: ServedSite) -> RecordFile:
@@ -99,7 +99,7 @@ def _objective(site: ServedSite) -> RecordFile:
         if record.kind != "objective":
             continue
         contributors = _contributors(site, record.id)
-        if (any(r.fields.get("outcome") for r in contributors)
+        if (any(r.front_matter.get("outcome") for r in contributors)
                 and any(_measurements(m) for r in contributors for m in _metrics(r))):
             return record
     raise AssertionError("the example has no objective with closed and measured contributing improvements")
@@ -107,7 +107,7 @@ def _objective(site: ServedSite) -> RecordFile:
 
 def _open(site: ServedSite) -> list[RecordFile]:
     terminal = terminal_statuses(site.project)
-    return [r for r in site.improvements if r.fields["status"] not in terminal]
+    return [r for r in site.improvements if r.front_matter["status"] not in terminal]
 
 
 def _figures_in_html(site: ServedSite, url: str) -> int:
@@ -264,7 +264,7 @@ def _assert_practice_views(page: Page, served_site: ServedSite, url: str) -> Non
         assert wip["rects"] == len(wip["dataRows"]), "a bar per status in the data table"
     else:
         (matrix,) = figures
-        with_cost = [r for r in _open(served_site) if r.fields.get("cost") in ("low", "medium", "high")]
+        with_cost = [r for r in _open(served_site) if r.front_matter.get("cost") in ("low", "medium", "high")]
         assert sum(int(n) for n in matrix["dataRows"]) == len(with_cost)
         assert matrix["rects"] == len(matrix["dataRows"]) == 12, "a cell per value level (3 + unset) and cost (3)"
 
@@ -307,7 +307,7 @@ def test_objective_progress_chart_renders(page: Page, served_site: ServedSite, g
     contributors = _contributors(served_site, objective.id)
     page.goto(served_site.url + page_url(objective.rel))
     (figure,) = _wait_drawn(page, 1)
-    keys = Counter(r.fields.get("outcome") or r.fields["status"] for r in contributors)
+    keys = Counter(r.front_matter.get("outcome") or r.front_matter["status"] for r in contributors)
     assert sorted(int(n) for n in figure["dataRows"]) == sorted(keys.values())
     assert figure["rects"] == len(keys), "one bar segment per status or outcome"
     assert str(len(contributors)) in figure["summary"]

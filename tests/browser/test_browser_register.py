@@ -57,7 +57,7 @@ def test_register_lists_every_improvement(page: Page, served_site: ServedSite) -
 
 def test_status_filter_shows_only_that_status(page: Page, served_site: ServedSite) -> None:
     """Each status option leaves exactly the records of that status, every badge matching."""
-    expected = Counter(str(r.fields["status"]) for r in served_site.improvements)
+    expected = Counter(str(r.front_matter["status"]) for r in served_site.improvements)
     _open(page, served_site)
     statuses = workflow_order(served_site.project)
     options = page.eval_on_selector_all('.cir-register select[data-filter="status"] option', "os => os.map(o => o.value)")
@@ -75,8 +75,8 @@ def test_status_filter_shows_only_that_status(page: Page, served_site: ServedSit
 def test_text_filter(page: Page, served_site: ServedSite) -> None:
     """Typing in the filter keeps the records whose id, title or value contain the text (any case)."""
     imps = served_site.improvements
-    texts = {r.id: _search_text(r.fields) for r in imps}
-    words = sorted({w for r in imps for w in re.findall(r"[A-Za-z]{5,}", str(r.fields["title"]))})
+    texts = {r.id: _search_text(r.front_matter) for r in imps}
+    words = sorted({w for r in imps for w in re.findall(r"[A-Za-z]{5,}", str(r.front_matter["title"]))})
     candidates = [w for w in words if 2 <= sum(w.lower() in t for t in texts.values()) < len(imps) // 2]
     assert candidates, "no English title word shared by a few records"
     word = candidates[0]
@@ -86,7 +86,7 @@ def test_text_filter(page: Page, served_site: ServedSite) -> None:
     expect(page.locator(".cir-register .cir-count [data-count]")).to_have_text(str(len(expected)))
     assert sorted(r["id"] for r in _rows(page)) == expected
 
-    cjk = sorted({m for r in imps for m in re.findall(r"[\u4e00-\u9fff]{2}", str(r.fields["title"]))})
+    cjk = sorted({m for r in imps for m in re.findall(r"[\u4e00-\u9fff]{2}", str(r.front_matter["title"]))})
     pairs = [w for w in cjk if 2 <= sum(w in t for t in texts.values()) < len(imps) // 2]
     assert pairs, "no Chinese title word shared by a few records"
     expected = sorted(i for i, t in texts.items() if pairs[0] in t)
@@ -141,7 +141,7 @@ def test_pager_keeps_one_page_of_rows(page: Page, busy_site: BusySite) -> None:
     prev.click()
     expect(info).to_have_text(f"{pages - 1} / {pages}")
 
-    identified = sum(1 for r in imps if r.fields["status"] == "identified")
+    identified = sum(1 for r in imps if r.front_matter["status"] == "identified")
     page.select_option('.cir-register select[data-filter="status"]', "identified")
     expect(info).to_have_text(f"1 / {math.ceil(identified / PAGE_SIZE)}")  # a filter starts at the first page
     assert _count(page) == identified

@@ -26,7 +26,7 @@ def _rare_title_word(site: ServedSite) -> tuple[str, str]:
         document_frequency.update(set(SEPARATOR.split(doc["title"] + " " + re.sub(r"<[^>]+>", " ", doc["text"]))))
     candidates = []
     for record in site.improvements:
-        title = str(record.fields["title"])
+        title = str(record.front_matter["title"])
         for word in re.findall(r"[\u4e00-\u9fff]{2}", title):
             # a word the index holds as a token of this title (jieba kept the two characters together)
             doc = next((d for d in index["docs"] if d["location"] == page_url(record.rel)), None)

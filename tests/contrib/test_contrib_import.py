@@ -33,7 +33,7 @@ def _xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
 def _improvements(root: Path) -> dict[str, dict[str, Any]]:
     result = load_register(Project(root), use_cache=False)
     assert result.register is not None
-    return {i.id: i.fields for i in result.register.improvements}
+    return {i.id: i.front_matter for i in result.register.improvements}
 
 
 def test_spreadsheet_rows_become_records_and_bad_rows_are_reported(register: Path, tmp_path: Path) -> None:

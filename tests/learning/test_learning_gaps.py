@@ -15,6 +15,7 @@ from cir_portal.adapters.cli.main import cli
 from cir_portal.authoring import gaps
 from cir_portal.core.config import Project
 from cir_portal.core.loading import read_source
+from cir_portal.core.model import Assessment, Improvement
 from cir_portal.core.pipeline import load_register
 from cir_portal.views import maturity
 
@@ -181,17 +182,17 @@ def test_cir_gaps_on_the_example_register(example_copy: Path) -> None:
     for path in created:
         rid = Path(path).name[:8]
         imp = register.get(rid)
-        assert imp is not None
-        asm_id, gap_id = str(imp.get("source_ref")).split("#")
+        assert isinstance(imp, Improvement)
+        asm_id, gap_id = str(imp.source_ref).split("#")
         asm = register.get(asm_id)
-        assert asm is not None
-        gap = next(g for g in asm.get("gaps") if g["id"] == gap_id)
-        assert gap["improvement"] == rid  # recorded on the gap
-        assert imp.get("status") == result.config.workflow.initial  # type: ignore[union-attr]
-        assert imp.get("source") == "assessment" and imp.get("raised") == "2026-11-20"
-        assert imp.get("requester") == asm.get("assessor")
-        assert imp.affects == [f"practice/{asm.get('practice')}"]
-        assert imp.title == gaps.title_from(gap["description"])
+        assert isinstance(asm, Assessment)
+        gap = next(g for g in asm.gaps if g.id == gap_id)
+        assert gap.improvement == rid  # recorded on the gap
+        assert imp.status == result.config.workflow.initial  # type: ignore[union-attr]
+        assert imp.source == "assessment" and imp.raised == "2026-11-20"
+        assert imp.requester == asm.assessor
+        assert imp.affects == (f"practice/{asm.practice}",)
+        assert imp.title == gaps.title_from(gap.description)
         assert re.fullmatch(r"IMP-\d{4}-[a-z0-9-]+\.md", Path(path).name)
     changed = [p for p in before if after[p] != before[p]]
     assert changed and all(p.startswith("content/assessments/") for p in changed)

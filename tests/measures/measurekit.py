@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cir_portal.core.config import Config, Project
-from cir_portal.core.model import Improvement, Lesson, Objective, Register
+from cir_portal.core.model import Improvement, Lesson, Objective, Register, make_record
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.views.context import Site
 from cir_portal.views.tree import SiteTree
@@ -47,18 +47,19 @@ def imp(rid: str, **fields: Any) -> Improvement:
     data: dict[str, Any] = {"id": rid, "title": f"Improvement {rid}", "status": "identified", "raised": "2026-01-05",
                             "requester": "li.na", "source": "staff_idea", "affects": ["service/identity"]}
     data.update(fields)
-    return Improvement("improvement", rid, f"content/improvements/{rid}.md", f"improvements/{rid}.md", data, "", 1)
+    return cast(Improvement, make_record("improvement", data, rel=f"content/improvements/{rid}.md",
+                                         src_uri=f"improvements/{rid}.md"))
 
 
 def lesson(rid: str, day: str, improvements: list[str]) -> Lesson:
     data = {"id": rid, "title": f"Lesson {rid}", "date": day, "author": "li.na", "kind": "success",
             "recommendation": "Do it again.", "improvements": improvements, "affects": ["service/identity"]}
-    return Lesson("lesson", rid, f"content/lessons/{rid}.md", f"lessons/{rid}.md", data, "", 1)
+    return cast(Lesson, make_record("lesson", data, rel=f"content/lessons/{rid}.md", src_uri=f"lessons/{rid}.md"))
 
 
 def objective(rid: str) -> Objective:
     data = {"id": rid, "title": f"Objective {rid}", "owner": "li.na", "horizon": "2026-12-31"}
-    return Objective("objective", rid, f"content/objectives/{rid}.md", f"objectives/{rid}.md", data, "", 1)
+    return cast(Objective, make_record("objective", data, rel=f"content/objectives/{rid}.md", src_uri=f"objectives/{rid}.md"))
 
 
 def register_of(config: Config, improvements: Sequence[Improvement], lessons: Sequence[Lesson] = (),
@@ -66,17 +67,8 @@ def register_of(config: Config, improvements: Sequence[Improvement], lessons: Se
     """A register of these records, with the indexes the views use."""
     reg = Register(config)
     for record in [*improvements, *lessons, *objectives]:
-        reg.records[record.id] = record
-    reg.improvements.extend(improvements)
-    reg.lessons.extend(lessons)
-    reg.objectives.extend(objectives)
-    for i in improvements:
-        for oid in i.objectives:
-            reg.improvements_by_objective[oid].append(i)
-    for x in lessons:
-        for iid in x.improvements:
-            reg.lessons_by_improvement[iid].append(x)
-    return reg
+        reg.add(record)
+    return reg.index()
 
 
 def closed(rid: str, outcome: str, closed_on: str, **fields: Any) -> Improvement:

@@ -14,6 +14,7 @@ from measurekit import closed, imp, lesson, objective, register_of
 
 from cir_portal.core.config import Config
 from cir_portal.core.kpis import verdict
+from cir_portal.core.model import Metric
 from cir_portal.views import metrics as measures
 from cir_portal.views.context import Site
 
@@ -36,9 +37,9 @@ def specs(card: str) -> list[dict[str, Any]]:
 def test_metric_svg_is_well_formed_deterministic_and_labelled(config: Config, site_of: Callable[..., Site]) -> None:
     site = site_of(register_of(config, []))
     m = metric()
-    v = verdict(m, "2026-06-15", 0.1)
-    svg = measures.metric_svg(site, m, v)
-    assert svg == measures.metric_svg(site, m, v)
+    v = verdict(Metric.of(m), "2026-06-15", 0.1)
+    svg = measures.metric_svg(site, Metric.of(m), v)
+    assert svg == measures.metric_svg(site, Metric.of(m), v)
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert {"1180", "300"} <= set(texts)  # the y axis: max and min
@@ -52,7 +53,7 @@ def test_metric_svg_is_well_formed_deterministic_and_labelled(config: Config, si
 def test_metric_svg_escapes_every_text(config: Config, site_of: Callable[..., Site]) -> None:
     site = site_of(register_of(config, []))
     m = metric(name=EVIL, unit=EVIL)
-    svg = measures.metric_svg(site, m, verdict(m, "2026-06-15", 0.1))
+    svg = measures.metric_svg(site, Metric.of(m), verdict(Metric.of(m), "2026-06-15", 0.1))
     assert "<script" not in svg
     root = ET.fromstring(svg)
     assert EVIL in [t.text for t in root.iter(f"{SVG}text")]
@@ -63,7 +64,7 @@ def test_metric_svg_shades_the_better_side_of_the_target(config: Config, site_of
     for direction in ("increase", "decrease"):
         m = metric(direction=direction, baseline={"value": 0, "date": "2026-01-01"},
                    target={"value": 100, "date": "2026-12-31"}, measurements=[])
-        root = ET.fromstring(measures.metric_svg(site, m, verdict(m, "2026-06-15", 0.1)))
+        root = ET.fromstring(measures.metric_svg(site, Metric.of(m), verdict(Metric.of(m), "2026-06-15", 0.1)))
         band = next(r for r in root.iter(f"{SVG}rect") if r.get("class") == "cir-svg-better")
         target_y = float(next(x for x in root.iter(f"{SVG}line") if x.get("class") == "cir-svg-target").get("y1", ""))
         if direction == "increase":  # above the target line
@@ -75,11 +76,11 @@ def test_metric_svg_shades_the_better_side_of_the_target(config: Config, site_of
 def test_metric_svg_edge_cases(config: Config, site_of: Callable[..., Site]) -> None:
     site = site_of(register_of(config, []))
     lonely = {"name": "m", "unit": "", "direction": "increase", "baseline": {"value": 5, "date": "2026-01-01"}}
-    ET.fromstring(measures.metric_svg(site, lonely, verdict(lonely, "2026-06-15", 0.1)))
+    ET.fromstring(measures.metric_svg(site, Metric.of(lonely), verdict(Metric.of(lonely), "2026-06-15", 0.1)))
     flat = metric(baseline={"value": 3, "date": "2026-01-01"}, target={"value": 3, "date": "2026-01-01"}, measurements=[])
-    ET.fromstring(measures.metric_svg(site, flat, verdict(flat, "2026-06-15", 0.1)))
+    ET.fromstring(measures.metric_svg(site, Metric.of(flat), verdict(Metric.of(flat), "2026-06-15", 0.1)))
     empty = {"name": "m", "unit": "", "direction": "increase"}
-    assert measures.metric_svg(site, empty, verdict(empty, "2026-06-15", 0.1)) == ""
+    assert measures.metric_svg(site, Metric.of(empty), verdict(Metric.of(empty), "2026-06-15", 0.1)) == ""
 
 
 def test_improvement_card_has_priority_and_a_chart_per_metric(config: Config, site_of: Callable[..., Site]) -> None:
@@ -119,7 +120,7 @@ def test_assumed_value_level_is_shown(config: Config, site_of: Callable[..., Sit
 def test_metric_summary(config: Config, site_of: Callable[..., Site]) -> None:
     site = site_of(register_of(config, []))
     m = metric()
-    summary = measures.metric_summary(site, m, verdict(m, "2026-06-15", 0.1))
+    summary = measures.metric_summary(site, Metric.of(m), verdict(Metric.of(m), "2026-06-15", 0.1))
     assert "1180 tickets (2026-01-31)" in summary and "300 tickets (2026-08-31)" in summary
     assert "720 tickets (2026-05-31)" in summary and "2 个测量值" in summary and "越低越好" in summary
 

@@ -8,13 +8,14 @@ import pytest
 from measurekit import imp
 
 from cir_portal.core.kpis import Point, expected_at, priority, quick_win, verdict
+from cir_portal.core.model import Metric
 
 WEIGHTS = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
 
 
 def metric(direction: str = "increase", baseline: float | None = 0, target: float | None = 100,
            measurements: list[tuple[str, float]] = (), *, start: str = "2026-01-01",  # type: ignore[assignment]
-           end: str = "2026-01-11") -> dict[str, Any]:
+           end: str = "2026-01-11") -> Metric:
     """A metric whose planned path runs from ``baseline`` on ``start`` to ``target`` on ``end`` (10 days)."""
     m: dict[str, Any] = {"name": "m", "unit": "u", "direction": direction,
                          "measurements": [{"date": d, "value": v} for d, v in measurements]}
@@ -22,7 +23,7 @@ def metric(direction: str = "increase", baseline: float | None = 0, target: floa
         m["baseline"] = {"value": baseline, "date": start}
     if target is not None:
         m["target"] = {"value": target, "date": end}
-    return m
+    return Metric.of(m)
 
 
 BEFORE_END = "2026-01-08"  # as_of before the target date
@@ -84,10 +85,10 @@ def test_expected_path_is_flat_outside_baseline_and_target() -> None:
 
 
 def test_measurement_values_that_are_not_numbers_are_ignored() -> None:
-    m = metric(measurements=[("2026-01-06", 45)])
-    m["measurements"].append({"date": "2026-01-07", "value": True})
-    m["measurements"].append({"value": 3})
-    assert verdict(m, BEFORE_END, 0.1).latest == Point("2026-01-06", 45)
+    m = {"name": "m", "unit": "u", "direction": "increase", "baseline": {"value": 0, "date": "2026-01-01"},
+         "target": {"value": 100, "date": "2026-01-11"},
+         "measurements": [{"date": "2026-01-06", "value": 45}, {"date": "2026-01-07", "value": True}, {"value": 3}]}
+    assert verdict(Metric.of(m), BEFORE_END, 0.1).latest == Point("2026-01-06", 45)
 
 
 # --- priority

@@ -54,11 +54,11 @@ class RecordFile:
     #: path relative to content/ (the MkDocs src_uri), e.g. ``improvements/IMP-0001-x.md``
     rel: str
     kind: str
-    fields: dict[str, Any]
+    front_matter: dict[str, Any]
 
     @property
     def id(self) -> str:
-        return str(self.fields["id"])
+        return str(self.front_matter["id"])
 
 
 def read_front_matter(path: Path) -> dict[str, Any]:

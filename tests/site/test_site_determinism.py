@@ -67,7 +67,7 @@ def test_without_source_date_epoch_outside_git_the_site_is_dated_from_the_record
     if in_git(built.project):
         pytest.skip("the temporary folder is inside a git work tree: the last commit dates the site")
     value = generated(built.site)
-    dates = {d for r in records for d in ISO_DATE.findall(json.dumps(r.fields))}
+    dates = {d for r in records for d in ISO_DATE.findall(json.dumps(r.front_matter))}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", value), value
     assert value[:10] in dates, f"generated {value} is no date of the record files"
     assert lastmods(built.site) == {value[:10]}

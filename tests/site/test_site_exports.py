@@ -68,11 +68,11 @@ def test_register_json_entries_hold_the_front_matter(register_json: dict[str, An
         if entry is None:
             problems.append(f"{record.rel}: no entry")
             continue
-        if entry["title"] != record.fields["title"]:
+        if entry["title"] != record.front_matter["title"]:
             problems.append(f"{record.rel}: title {entry['title']!r}")
         if entry["url"] != page_url(record.rel) or not (built.site / entry["url"] / "index.html").is_file():
             problems.append(f"{record.rel}: url {entry['url']!r}, its page is at {page_url(record.rel)!r}")
-        for key, value in record.fields.items():
+        for key, value in record.front_matter.items():
             if key in ("kind", "url") and entry.get(key) != value:
                 key = f"{record.kind}_{key}"
             if key not in entry:
@@ -91,14 +91,14 @@ def test_register_csv_has_one_row_per_improvement_file(built: Build, records: li
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     imps = improvement_files(records)
     assert_same_records("register.csv", [row["id"] for row in rows], [r.id for r in imps])
-    missing = sorted({key for r in imps for key in r.fields} - set(rows[0]))
+    missing = sorted({key for r in imps for key in r.front_matter} - set(rows[0]))
     assert not missing, f"front matter keys without a column: {missing}"
     by_id = {row["id"]: row for row in rows}
     problems = []
     for record in imps:
         row = by_id[record.id]
         for column, cell in row.items():
-            value = record.fields.get(column)
+            value = record.front_matter.get(column)
             if isinstance(value, str):
                 written = cell == value
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -111,7 +111,7 @@ def test_register_csv_has_one_row_per_improvement_file(built: Build, records: li
             problems.append(f"{record.rel}: url {row.get('url')!r}")
     assert not problems, "\n".join(problems)
     assert "title" in rows[0] and "status" in rows[0] and "raised" in rows[0]
-    assert sum(bool(CJK.search(str(r.fields["title"]))) for r in imps) >= 5, "the example should have Chinese titles"
+    assert sum(bool(CJK.search(str(r.front_matter["title"]))) for r in imps) >= 5, "the example should have Chinese titles"
 
 
 def test_feed_has_an_entry_for_each_improvement_raised_and_closed(built: Build, records: list[RecordFile],
@@ -123,9 +123,9 @@ def test_feed_has_an_entry_for_each_improvement_raised_and_closed(built: Build, 
     assert root.findtext(f"{ATOM}id") and root.findtext(f"{ATOM}title") and root.findtext(f"{ATOM}updated")
     events = {}
     for record in improvement_files(records):
-        events[(record.id, "raised")] = (str(record.fields["raised"]), record)
-        if record.fields.get("closed_on"):
-            events[(record.id, "closed")] = (str(record.fields["closed_on"]), record)
+        events[(record.id, "raised")] = (str(record.front_matter["raised"]), record)
+        if record.front_matter.get("closed_on"):
+            events[(record.id, "closed")] = (str(record.front_matter["closed_on"]), record)
     found = []
     problems = []
     base = root.get("{http://www.w3.org/XML/1998/namespace}base", "")
@@ -167,7 +167,7 @@ def test_register_index_lists_every_improvement_file_once(built: Build, records:
     problems = []
     for row in rows:
         record = imps[row["id"]]
-        if (row["title"], row["status"]) != (record.fields["title"], record.fields["status"]):
+        if (row["title"], row["status"]) != (record.front_matter["title"], record.front_matter["status"]):
             problems.append(f"{record.rel}: {row['title']!r}, {row['status']!r}")
         if row["url"] != page_url(record.rel) or not (built.site / row["url"] / "index.html").is_file():
             problems.append(f"{record.rel}: url {row['url']!r}")

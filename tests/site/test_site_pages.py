@@ -50,7 +50,7 @@ def test_every_record_file_has_its_page_with_its_id_in_the_heading(built: Build,
             problems.append(f"{record.rel}: no page {page_file(record.rel)}")
             continue
         found = headings(page.read_text(encoding="utf-8"))
-        title = str(record.fields["title"])
+        title = str(record.front_matter["title"])
         if len(found) != 1 or record.id not in found[0] or title not in found[0]:
             problems.append(f"{record.rel}: headings {found}, expected one with {record.id} and {title!r}")
     assert not problems, "\n".join(problems)
@@ -88,13 +88,13 @@ def test_browse_pages_for_the_people_and_teams_records_reference(built: Build, r
     referenced: set[str] = set()
     for record in records:
         for key in PERSON_KEYS:
-            pid = record.fields.get(key)
+            pid = record.front_matter.get(key)
             if isinstance(pid, str) and pid in known:
                 referenced.add(pid)
                 if record.kind == "improvement" and key != "author":
                     person_records[pid].add(page_file(record.rel))
         if record.kind == "improvement":
-            owner = record.fields.get("owner")
+            owner = record.front_matter.get("owner")
             team = teams.get(owner) if isinstance(owner, str) else None
             if team:
                 team_records[team].add(page_file(record.rel))
@@ -125,12 +125,12 @@ def test_browse_pages_for_what_records_affect_and_their_tags(built: Build, recor
     by_item: dict[str, set[str]] = defaultdict(set)
     by_tag: dict[str, set[str]] = defaultdict(set)
     for record in records:
-        for item in record.fields.get("affects") or []:
+        for item in record.front_matter.get("affects") or []:
             kind, _, key = str(item).partition("/")
             by_item[f"browse/{AFFECTS_FOLDERS[kind]}/{key}/index.html"].add(page_file(record.rel))
         if record.kind == "assessment":
-            by_item[f"browse/practices/{record.fields['practice']}/index.html"].add(page_file(record.rel))
-        for tag in record.fields.get("tags") or []:
+            by_item[f"browse/practices/{record.front_matter['practice']}/index.html"].add(page_file(record.rel))
+        for tag in record.front_matter.get("tags") or []:
             by_tag[str(tag)].add(page_file(record.rel))
     assert by_item and by_tag
     problems = link_problems(built, by_item)

@@ -77,7 +77,7 @@ def test_render_decorates_record_pages_as_the_site_shows_them(rendered: Rendered
             problems.append(f"{record.rel}: no front matter")
             continue
         front = yaml.safe_load(match.group(1))
-        if set(front) != {"title"} or html.unescape(front["title"]) != f"{record.id} {record.fields['title']}":
+        if set(front) != {"title"} or html.unescape(front["title"]) != f"{record.id} {record.front_matter['title']}":
             problems.append(f"{record.rel}: front matter {front}")
         rest, body = text[match.end():], body_of(record.path)
         if not rest.endswith(body):

@@ -116,7 +116,7 @@ def test_serve_shows_a_validation_error_and_recovers_when_it_is_fixed(server: Se
     server.wait_for_page("the record page, valid", record.rel, lambda h: record.id in h and BANNER not in h)
     try:
         text = original.decode("utf-8")
-        record.path.write_text(text.replace(f"status: {record.fields['status']}\n", "status: done\n", 1), encoding="utf-8")
+        record.path.write_text(text.replace(f"status: {record.front_matter['status']}\n", "status: done\n", 1), encoding="utf-8")
         assert record.path.read_bytes() != original
         broken = server.wait_for_page("the validation banner", record.rel, lambda h: BANNER in h)
         banner = broken[broken.index(BANNER):]
@@ -124,7 +124,7 @@ def test_serve_shows_a_validation_error_and_recovers_when_it_is_fixed(server: Se
     finally:
         record.path.write_bytes(original)
     fixed = server.wait_for_page("the banner to go", record.rel, lambda h: BANNER not in h and record.id in h)
-    assert record.fields["title"] in fixed
+    assert record.front_matter["title"] in fixed
     assert server.alive() is None
 
 

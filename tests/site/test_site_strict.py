@@ -38,7 +38,7 @@ def test_a_broken_record_fails_the_build_with_the_messages_of_cir_validate(tmp_p
     and ``mkdocs build`` fails, with and without ``--strict``; the build's output holds, for every
     error ``cir validate`` reports, the same ``path:line:column: error: key: message``."""
     project = copy_project(tmp_path / "project")
-    record = next(r for r in improvements(project) if "owner" in r.fields)
+    record = next(r for r in improvements(project) if "owner" in r.front_matter)
     break_record(record.path)
     rel = f"content/{record.rel}"
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -13,9 +13,11 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
@@ -26,8 +28,6 @@ from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
-#: Where a record's card goes in the page content until the page is written (see on_post_page).
-CARD_SLOT = "<!--cir-card-->"
 
 
 class CirPluginConfig(base.Config):
@@ -44,7 +44,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.command: str = "build"
         self.result: LoadResult | None = None
         self.tree = SiteTree()
-        self.bodies: dict[str, str] = {}
         self.problems: list[Issue] = []
         #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
         self.blocks: dict[str, list[str]] = {}
@@ -73,7 +72,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 log.info(text)
         self.problems = result.errors
         if result.config is None or result.register is None:
-            if self.command == "serve" and self.tree.titles:
+            if self.command == "serve" and self.tree.pages:
                 # Keep serving the last good site, with the configuration errors on every page.
                 config.theme["language"] = self.language
                 return config
@@ -91,7 +90,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
-        self.bodies = {r.src_uri: r.body for r in result.register.all()}
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
         stylesheets, scripts = self.tree.theme_assets()
         config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
@@ -102,14 +100,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
         self.blocks = {}
-        for src_uri, markdown in sorted(self.tree.pages.items()):
-            if files.get_file_from_path(src_uri) is not None:
-                log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+        for page in self.tree.generated():
+            if files.get_file_from_path(page.src_uri) is not None:
+                log.warning(f"content/{page.src_uri} exists and replaces the page the portal generates there")
                 continue
             # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
             # through. It gets placeholders, and on_page_content puts the HTML back.
-            markdown, self.blocks[src_uri] = stash_html_blocks(markdown)
-            files.append(File.generated(config, src_uri, content=markdown))
+            markdown, self.blocks[page.src_uri] = stash_html_blocks(page.source())
+            files.append(File.generated(config, page.src_uri, content=markdown))
         for src_uri, data in sorted(self.tree.files.items()):
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -119,35 +117,39 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        body = self.bodies.get(page.file.src_uri)
-        return body
+        ours = self.tree.pages.get(page.file.src_uri)
+        return ours.content if ours is not None and ours.record is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Give record pages their (escaped) title."""
-        src_uri = page.file.src_uri
-        if src_uri in self.tree.titles:
-            page.meta["title"] = esc(self.tree.titles[src_uri])
+        """Give record pages their (escaped) title; generated pages carry theirs in front matter."""
+        ours = self.tree.pages.get(page.file.src_uri)
+        if ours is not None and ours.record is not None:
+            page.meta["title"] = esc(ours.title)
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put back a generated page's HTML blocks; mark where a record's card goes; in serve
-        mode, show validation errors on top of every page (default priority: before search
-        reads the content in on_page_context)."""
+        """Put back a generated page's HTML blocks; put a record's heading above its body (the
+        <h1> stays, or Material would add its own); in serve mode, show validation errors on top
+        of every page (default priority: before search reads the content in on_page_context)."""
         src_uri = page.file.src_uri
         html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
-        if src_uri in self.tree.decorations:
-            heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
-            html = heading + CARD_SLOT + "\n" + html
+        ours = self.tree.pages.get(src_uri)
+        if ours is not None and ours.record is not None:
+            html = ours.heading + "\n" + html
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the record card (already HTML) in its slot once the page is rendered: neither
-        Markdown nor the search plugin parses it (it repeats the front matter, which the search
-        index does not need, and parsing it was most of the cost of a record page)."""
-        _, card = self.tree.card_parts(page.file.src_uri)
-        return output.replace(CARD_SLOT, card, 1) if card else output
+    @event_priority(-100)
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                        ) -> TemplateContext:
+        """Put a record's card (HTML, never parsed as Markdown) under its heading. Priority -100:
+        after the search plugin has read the page, so the card's labels, which repeat on every
+        record page, stay out of the search index and its parser's time."""
+        ours = self.tree.pages.get(page.file.src_uri)
+        if ours is not None and ours.record is not None and ours.card and page.content is not None:
+            page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
+        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this

@@ -12,7 +12,6 @@ Two layouts (``Engine``):
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from cir_portal.adapters import zensical
 from cir_portal.adapters.zensical import ConfigError
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
-from cir_portal.views.markup import esc
+from cir_portal.views.page import Page
 from cir_portal.views.tree import SiteTree, build_tree
 
 Engine = Literal["mkdocs", "zensical"]
@@ -69,14 +68,14 @@ def render(register: Register, project: Project, out: Path, *, engine: Engine = 
     out.mkdir(parents=True, exist_ok=True)
     if engine == "mkdocs":
         tree = build_tree(register, project, directory_urls=directory_urls, site_url=url)
-        written = _write_docs(tree, register, project, out, lambda markdown: markdown)
+        written = _write_docs(tree, project, out, lambda page: page)
     else:
         tree = build_tree(register, project, directory_urls=directory_urls, site_url=url, link_base="source")
         stylesheets, scripts = tree.theme_assets()
         config = zensical.zensical_config(settings, language=register.config.portal.language, site_url=url,
                                           stylesheets=stylesheets, scripts=scripts)
         overrides = zensical.override_files(settings, project.root)  # everything that can fail, before writing
-        written = _write_docs(tree, register, project, out / "docs", zensical.mark_generated)
+        written = _write_docs(tree, project, out / "docs", zensical.mark_generated)
         (out / "zensical.toml").write_text(zensical.config_text(config), encoding="utf-8")
         for rel, data in sorted(overrides.items()):
             _write(out / zensical.OVERRIDES / rel, data)
@@ -94,26 +93,22 @@ def _write(target: Path, data: bytes | str) -> None:
         target.write_bytes(data)
 
 
-def _write_docs(tree: SiteTree, register: Register, project: Project, docs: Path, mark: Callable[[str], str]) -> int:
-    """content/ (record pages decorated), the generated pages (passed through ``mark``), assets
-    and exports, under ``docs``; returns the files written."""
+def _write_docs(tree: SiteTree, project: Project, docs: Path, mark: Callable[[Page], Page]) -> int:
+    """content/ (record pages with their heading and card), the generated pages (passed through
+    ``mark``), assets and exports, under ``docs``; returns the files written."""
     written = 0
-    by_src = {r.src_uri: r for r in register.all()}
     for path in sorted(project.content.rglob("*")):
         if not path.is_file():
             continue
         src_uri = path.relative_to(project.content).as_posix()
-        record = by_src.get(src_uri)
-        if record is not None:
-            # HTML-escaped as the plugin hands it to MkDocs (themes print the title unescaped);
-            # JSON-quoted: a valid YAML string whatever quotes or backslashes the title holds.
-            title = json.dumps(esc(tree.titles[src_uri]), ensure_ascii=False)
-            _write(docs / src_uri, f"---\ntitle: {title}\n---\n\n" + tree.decorate(src_uri, record.body))
+        page = tree.pages.get(src_uri)
+        if page is not None and page.record is not None:
+            _write(docs / src_uri, page.source())
         else:
             _write(docs / src_uri, path.read_bytes())
         written += 1
-    for src_uri, markdown in sorted(tree.pages.items()):
-        _write(docs / src_uri, mark(markdown))
+    for page in tree.generated():
+        _write(docs / page.src_uri, mark(page).source())
         written += 1
     for src_uri, data in sorted(tree.files.items()):
         _write(docs / src_uri, data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from cir_portal.adapters import tomlwriter
+from cir_portal.views.page import Page
 
 #: Front matter key of a page the portal generates (no Markdown file in the repository to edit).
 GENERATED_KEY = "cir_generated"
@@ -150,11 +152,9 @@ def config_text(config: Mapping[str, Any]) -> str:
             + tomlwriter.dumps(config))
 
 
-def mark_generated(markdown: str) -> str:
-    """A generated page's Markdown with ``cir_generated: true`` in its front matter."""
-    if markdown.startswith("---\n"):
-        return f"---\n{GENERATED_KEY}: true\n" + markdown[4:]
-    return f"---\n{GENERATED_KEY}: true\n---\n\n" + markdown
+def mark_generated(page: Page) -> Page:
+    """A generated page with ``cir_generated: true`` in its front matter (see OVERRIDES)."""
+    return replace(page, meta={**page.meta, GENERATED_KEY: True})
 
 
 def override_files(mkdocs: Mapping[str, Any], root: Path) -> dict[str, bytes]:

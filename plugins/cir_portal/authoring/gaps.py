@@ -64,10 +64,9 @@ def open_gaps(register: Register) -> list[OpenGap]:
     out = []
     for asm in sorted(register.assessments, key=lambda a: a.id):
         for gap in asm.gaps:
-            gid = str(gap.get("id"))
-            if gap.get("improvement") or (asm.id, gid) in register.improvement_for_gap:
+            if gap.improvement or (asm.id, gap.id) in register.improvement_for_gap:
                 continue
-            out.append(OpenGap(asm, gid, str(gap.get("description") or "")))
+            out.append(OpenGap(asm, gap.id, gap.description))
     return out
 
 
@@ -141,13 +140,13 @@ def draft_text(gap: OpenGap, improvement_id: str, initial_status: str, raised: s
         f"title: {json.dumps(title, ensure_ascii=False)}\n"
         f"status: {initial_status}\n"
         f"raised: {raised}\n"
-        f"requester: {_yaml_str(str(asm.get('assessor')))}\n"
+        f"requester: {_yaml_str(str(asm.assessor))}\n"
         f"source: {SOURCE_KEY}\n"
         f"source_ref: {gap.ref}\n"
-        f"affects: [practice/{asm.get('practice')}]\n"
+        f"affects: [practice/{asm.practice}]\n"
         "---\n\n"
         f"## {heading}\n\n"
-        f"{where.format(gap=gap.gap_id, asm=asm.id, title=asm.title, date=asm.get('date'))}\n\n"
+        f"{where.format(gap=gap.gap_id, asm=asm.id, title=asm.title, date=asm.date)}\n\n"
         f"> {description}\n\n"
         f"{todo}\n"
     )

@@ -22,7 +22,8 @@ from functools import cached_property
 from typing import Any
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, KpiSettings
-from cir_portal.core.model import Improvement, Register
+from cir_portal.core.model import Improvement, Metric, Register
+from cir_portal.core.model import Point as Measured
 
 LEVELS = ("high", "medium", "low")
 #: points of a level in the priority score; cost counts inversely (a cheap improvement scores high)
@@ -188,11 +189,11 @@ class Ledger:
             status = wf.statuses.get(imp.status)
             finished = None
             if status is not None and status.terminal:
-                finished = str(imp.get("closed_on") or imp.status_since)
-            outcome = imp.get("outcome") if finished and imp.get("outcome") in OUTCOMES else None
-            approved = imp.get("approved_on")
+                finished = str(imp.closed_on or imp.status_since)
+            outcome = imp.outcome if finished and imp.outcome in OUTCOMES else None
+            approved = imp.approved_on
             facts.append(Facts(imp, imp.raised, str(approved) if approved else None, finished, outcome,
-                               team(imp.owner) or team(imp.get("requester")), team(imp.get("requester"))))
+                               team(imp.owner) or team(imp.requester), team(imp.requester)))
         return cls(config, as_of, facts)
 
     @property
@@ -266,12 +267,12 @@ class Ledger:
         n = len(closed)
         achieved = sum(f.outcome == "achieved" for f in closed)
         partial = sum(f.outcome == "partially_achieved" for f in closed)
-        dated = [f for f in closed if f.imp.get("target_date")]
-        on_time = sum(str(f.closed) <= str(f.imp.get("target_date")) for f in dated)
-        costed = [f for f in closed if _num(f.imp.get("planned_cost")) is not None and _num(f.imp.get("actual_cost")) is not None]
-        on_budget = sum(_num(f.imp.get("actual_cost")) <= _num(f.imp.get("planned_cost")) for f in costed)  # type: ignore[operator]
-        negative = sum(bool(f.imp.get("negative_outcome")) for f in closed)
-        rated = [v for f in closed if (v := _num(f.imp.get("satisfaction"))) is not None]
+        dated = [f for f in closed if f.imp.target_date]
+        on_time = sum(str(f.closed) <= str(f.imp.target_date) for f in dated)
+        costed = [f for f in closed if _num(f.imp.planned_cost) is not None and _num(f.imp.actual_cost) is not None]
+        on_budget = sum(_num(f.imp.actual_cost) <= _num(f.imp.planned_cost) for f in costed)  # type: ignore[operator]
+        negative = sum(bool(f.imp.negative_outcome) for f in closed)
+        rated = [v for f in closed if (v := _num(f.imp.satisfaction)) is not None]
         return {
             "success_rate": Kpi("success_rate", ratio(achieved, n), achieved, n,
                                 "closed with outcome achieved / all closed with an outcome", p),
@@ -345,7 +346,7 @@ class Ledger:
         return dict(sorted(Counter(f.requester_team or "external" for f in self.facts).items()))
 
     def raised_per_source(self) -> dict[str, int]:
-        return dict(sorted(Counter(str(f.imp.get("source") or "") for f in self.facts).items()))
+        return dict(sorted(Counter(str(f.imp.source or "") for f in self.facts).items()))
 
     # --- flow
     def wip_per_status(self) -> dict[str, int]:
@@ -366,9 +367,9 @@ class Ledger:
         """Days spent in each status, from the history of every record (completed stays only)."""
         stays: dict[str, list[int]] = defaultdict(list)
         for f in self.facts:
-            history = sorted(f.imp.history, key=lambda h: str(h.get("date")))
+            history = sorted(f.imp.history, key=lambda h: h.date)
             for this, nxt in itertools.pairwise(history):
-                stays[str(this.get("status"))].append(days_between(str(this["date"]), str(nxt["date"])))
+                stays[this.status].append(days_between(this.date, nxt.date))
         order = list(self.config.workflow.statuses)
         keys = sorted(stays, key=lambda k: (order.index(k) if k in order else len(order), k))
         return {k: Stats.of(stays[k]) for k in keys}
@@ -489,14 +490,9 @@ class Point:
     value: float
 
 
-def point(raw: Any) -> Point | None:
-    """A ``{value, date}`` mapping as a Point; None when it is not one."""
-    if not isinstance(raw, dict):
-        return None
-    value, day = raw.get("value"), raw.get("date")
-    if day and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Point(str(day), float(value))
-    return None
+def point(typed: Measured | None) -> Point | None:
+    """A record's ``{value, date}`` as a Point for arithmetic (the value as a float)."""
+    return Point(typed.date, float(typed.value)) if typed is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,13 +532,6 @@ def expected_at(baseline: Point, target: Point, day: str) -> float:
     return baseline.value + (target.value - baseline.value) * days_between(baseline.date, day) / span
 
 
-def measurements(metric: Mapping[str, Any]) -> list[Point]:
-    """The metric's measurements as points, oldest first."""
-    points = [p for raw in metric.get("measurements") or () if (p := point(raw)) is not None]
-    points.sort(key=lambda p: p.date)
-    return points
-
-
 @dataclass(frozen=True, slots=True)
 class Series:
     """A metric parsed once: direction, baseline, target and measurements (oldest first)."""
@@ -555,10 +544,9 @@ class Series:
     points: tuple[Point, ...]
 
     @classmethod
-    def of(cls, metric: Mapping[str, Any]) -> Series:
-        return cls(str(metric.get("name") or ""), str(metric.get("unit") or ""),
-                   "decrease" if metric.get("direction") == "decrease" else "increase",
-                   point(metric.get("baseline")), point(metric.get("target")), tuple(measurements(metric)))
+    def of(cls, metric: Metric) -> Series:
+        points = sorted((p for m in metric.measurements if (p := point(m)) is not None), key=lambda p: p.date)
+        return cls(metric.name, metric.unit, metric.direction, point(metric.baseline), point(metric.target), tuple(points))
 
     @property
     def latest(self) -> Point | None:
@@ -569,7 +557,7 @@ class Series:
         return expected_at(self.baseline, self.target, day) if self.baseline and self.target else None
 
 
-def verdict(metric: Mapping[str, Any] | Series, as_of: str, tolerance: float) -> Verdict:
+def verdict(metric: Metric | Series, as_of: str, tolerance: float) -> Verdict:
     """The metric's verdict on ``as_of`` by the linear-path rule (see portal.yml ``kpi.verdict``).
 
     - no data: no measurement yet, or no target;
@@ -643,10 +631,10 @@ def priority(imp: Improvement, weights: Mapping[str, float]) -> Priority | None:
     ``value_level`` is optional (``value`` is a free-text benefit statement): until it is
     set it counts as medium, and the breakdown says so.
     """
-    urgency, cost = imp.get("urgency"), imp.get("cost")
+    urgency, cost = imp.urgency, imp.cost
     if urgency not in LEVEL_POINTS or cost not in COST_POINTS:
         return None
-    value = imp.get("value_level")
+    value = imp.value_level
     parts = (
         PriorityPart("urgency", str(urgency), LEVEL_POINTS[str(urgency)], float(weights.get("urgency", 0)), False),
         PriorityPart("value", str(value) if value in LEVEL_POINTS else "medium",
@@ -658,18 +646,18 @@ def priority(imp: Improvement, weights: Mapping[str, float]) -> Priority | None:
 
 def quick_win(imp: Improvement) -> bool:
     """Low cost and high value: the quadrant worth doing first."""
-    return bool(imp.get("cost") == "low" and imp.get("value_level") == "high")
+    return bool(imp.cost == "low" and imp.value_level == "high")
 
 
 # --- objectives
 
 def objective_progress(register: Register, objective_id: str, as_of: str, tolerance: float
-                       ) -> tuple[dict[str, int], list[tuple[Improvement, Mapping[str, Any], Verdict]]]:
+                       ) -> tuple[dict[str, int], list[tuple[Improvement, Metric, Verdict]]]:
     """Contributing improvements of an objective by status (closed ones by outcome), and every metric's verdict."""
     counts: Counter[str] = Counter()
-    verdicts: list[tuple[Improvement, Mapping[str, Any], Verdict]] = []
+    verdicts: list[tuple[Improvement, Metric, Verdict]] = []
     for imp in register.improvements_by_objective.get(objective_id, []):
-        outcome = imp.get("outcome")
+        outcome = imp.outcome
         counts[f"outcome:{outcome}" if outcome in OUTCOMES else imp.status] += 1
         for metric in imp.metrics:
             verdicts.append((imp, metric, verdict(metric, as_of, tolerance)))

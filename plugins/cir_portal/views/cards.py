@@ -5,15 +5,13 @@ A card is raw HTML placed before the record's Markdown body; every value is esca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from cir_portal.core.model import Assessment, Improvement, Lesson, Objective, Record
+from cir_portal.core.model import DIMENSIONS, Assessment, Improvement, LeanCanvas, Lesson, Objective, Point, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
 
-LEAN_KEYS = ("problem", "solution", "key_metrics", "value_proposition", "unfair_advantage",
-             "customer_segments", "channels", "cost_structure", "benefits")
-DIMENSIONS = ("organizations_people", "information_technology", "partners_suppliers", "value_streams_processes")
 DIMENSION_LABELS = {
     "organizations_people": {"en": "Organisations & people", "zh": "组织和人员"},
     "information_technology": {"en": "Information & technology", "zh": "信息和技术"},
@@ -22,16 +20,23 @@ DIMENSION_LABELS = {
 }
 
 
-def card(site: Site, record: Record) -> str:
+def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
+    """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card."""
     if isinstance(record, Improvement):
-        return improvement_card(site, record)
-    if isinstance(record, Lesson):
-        return lesson_card(site, record)
-    if isinstance(record, Objective):
-        return objective_card(site, record)
-    if isinstance(record, Assessment):
-        return assessment_card(site, record)
-    raise TypeError(record.kind)  # pragma: no cover
+        parts = improvement_card(site, record)
+    elif isinstance(record, Lesson):
+        parts = lesson_card(site, record)
+    elif isinstance(record, Objective):
+        parts = objective_card(site, record)
+    elif isinstance(record, Assessment):
+        parts = assessment_card(site, record)
+    else:  # pragma: no cover
+        raise TypeError(record.kind)
+    heading, *body = parts
+    # The card is left out of the search index: its labels repeat on every page and its values
+    # are searchable through the register.
+    return heading, f'<div class="cir-card cir-card--{record.kind}" data-search-exclude>{"".join(body)}{sections}</div>'
+
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
@@ -48,19 +53,13 @@ def _heading(record: Record, kind_label: str) -> str:
             f'<p class="cir-kind">{esc(kind_label)}</p>')
 
 
-def _wrap(kind: str, parts: list[str]) -> str:
-    """The heading, then the card; the card is left out of the search index (its labels
-    repeat on every page and its values are searchable through the register)."""
-    return f'{parts[0]}<div class="cir-card cir-card--{kind}" data-search-exclude>{"".join(parts[1:])}</div>'
-
-
 def _section(title: str, body: str, cls: str = "") -> str:
     if not body:
         return ""
     return f'<section class="cir-section {cls}"><h2>{esc(title)}</h2>{body}</section>'
 
 
-def _links(site: Site, src: str, ids: list[str]) -> str:
+def _links(site: Site, src: str, ids: Sequence[str]) -> str:
     return "<br>".join(site.record_link(src, i) for i in ids)
 
 
@@ -78,7 +77,7 @@ def _number(value: Any) -> str:
     return esc(_plain(value))
 
 
-def improvement_card(site: Site, imp: Improvement) -> str:
+def improvement_card(site: Site, imp: Improvement) -> list[str]:
     t, src = site.t, imp.src_uri
     status = site.config.workflow.statuses.get(imp.status)
     where = ""
@@ -93,27 +92,27 @@ def improvement_card(site: Site, imp: Improvement) -> str:
     owner_html = site.person_link(src, owner)
     if owner and site.team_of(owner):
         owner_html += f" ({site.team_link(src, site.team_of(owner))})"
-    requester = imp.get("requester")
-    source = site.label("sources", imp.get("source", ""))
-    if imp.get("source_ref"):
-        source += f" · {imp.get('source_ref')}"
-    cost = site.word(imp.get("cost")) if imp.get("cost") else ""
-    estimate = imp.get("cost_estimate")
-    if isinstance(estimate, dict):
-        cost = f"{cost} ({_plain(estimate.get('amount'))} {estimate.get('currency')})".strip()
-    value_types = ", ".join(site.label("value_types", v) for v in imp.get("value_types") or [])
+    requester = imp.requester
+    source = site.label("sources", imp.source or "")
+    if imp.source_ref:
+        source += f" · {imp.source_ref}"
+    cost = site.word(imp.cost) if imp.cost else ""
+    estimate = imp.cost_estimate
+    if estimate is not None:
+        cost = f"{cost} ({_plain(estimate.amount)} {estimate.currency})".strip()
+    value_types = ", ".join(site.label("value_types", v) for v in imp.value_types)
     approved = ""
-    if imp.get("approved_on"):
-        approved = esc(imp.get("approved_on"))
-        if imp.get("approved_by"):
-            approved += " · " + site.person_link(src, imp.get("approved_by"))
+    if imp.approved_on:
+        approved = esc(imp.approved_on)
+        if imp.approved_by:
+            approved += " · " + site.person_link(src, imp.approved_by)
     flags = []
-    if imp.get("escalated"):
+    if imp.escalated:
         flags.append(badge(t("escalated"), "cir-flag--escalated"))
     status_key = imp.status
     decided = status_key not in ("identified", "assessed")
-    if imp.get("originator_notified"):
-        flags.append(badge(f"{t('notified')}: {imp.get('originator_notified')}", "cir-flag--notified"))
+    if imp.originator_notified:
+        flags.append(badge(f"{t('notified')}: {imp.originator_notified}", "cir-flag--notified"))
     elif decided:
         flags.append(badge(t("not_notified"), "cir-flag--unanswered"))
     rows = [
@@ -122,20 +121,20 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         (t("requester"), site.person_link(src, requester)),
         (t("source"), esc(source)),
         (t("affects"), ", ".join(site.affects_link(src, a) for a in imp.affects)),
-        (t("urgency"), esc(site.word(imp.get("urgency"))) if imp.get("urgency") else ""),
+        (t("urgency"), esc(site.word(imp.urgency)) if imp.urgency else ""),
         (t("cost"), esc(cost)),
-        (t("value"), _text(imp.get("value"))),
+        (t("value"), _text(imp.value)),
         (t("value_types"), esc(value_types)),
         (t("raised"), esc(imp.raised)),
         (t("approved"), approved),
-        (t("target_date"), esc(imp.get("target_date", ""))),
-        (t("closed_on"), esc(imp.get("closed_on", ""))),
-        (t("outcome"), esc(site.word(imp.get("outcome"))) if imp.get("outcome") else ""),
-        (t("reason"), _text(imp.get("reason"))),
+        (t("target_date"), esc(imp.target_date)),
+        (t("closed_on"), esc(imp.closed_on)),
+        (t("outcome"), esc(site.word(imp.outcome)) if imp.outcome else ""),
+        (t("reason"), _text(imp.reason)),
         (t("objectives"), _links(site, src, imp.objectives)),
-        (t("satisfaction"), _number(imp.get("satisfaction")) + " / 5" if imp.get("satisfaction") is not None else ""),
-        (t("planned_cost"), _number(imp.get("planned_cost")) if imp.get("planned_cost") is not None else ""),
-        (t("actual_cost"), _number(imp.get("actual_cost")) if imp.get("actual_cost") is not None else ""),
+        (t("satisfaction"), _number(imp.satisfaction) + " / 5" if imp.satisfaction is not None else ""),
+        (t("planned_cost"), _number(imp.planned_cost) if imp.planned_cost is not None else ""),
+        (t("actual_cost"), _number(imp.actual_cost) if imp.actual_cost is not None else ""),
         (t("tags"), _tags(site, src, imp)),
     ]
     gap = _gap_closed(site, imp)
@@ -145,17 +144,17 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         _heading(imp, t("improvement")),
         f'<div class="cir-flags">{" ".join(flags)}</div>' if flags else "",
         _dl(rows),
-        _lean_canvas(site, imp.get("business_case")),
-        _section(t("plan"), _text(imp.get("plan"))
-                 + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.get("definition_of_done"))}</p>'
-                    if imp.get("definition_of_done") else "")),
+        _lean_canvas(site, imp.business_case),
+        _section(t("plan"), _text(imp.plan)
+                 + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.definition_of_done)}</p>'
+                    if imp.definition_of_done else "")),
         _section(t("metrics"), metrics_table(site, imp)),
         _section(t("history"), _history(site, imp)),
         _section(t("lessons"), _links(site, src, [lesson.id for lesson in site.register.lessons_by_improvement.get(imp.id, [])])),
-        _section(t("related"), _links(site, src, list(imp.get("related") or []))),
-        _section(t("supersedes"), _links(site, src, list(imp.get("supersedes") or []))),
+        _section(t("related"), _links(site, src, imp.related)),
+        _section(t("supersedes"), _links(site, src, imp.supersedes)),
     ]
-    return _wrap("improvement", parts)
+    return parts
 
 
 def _gap_closed(site: Site, imp: Improvement) -> str:
@@ -168,20 +167,20 @@ def _gap_closed(site: Site, imp: Improvement) -> str:
     return ", ".join(out)
 
 
-def _lean_canvas(site: Site, canvas: Any) -> str:
-    if not isinstance(canvas, dict) or not canvas:
+def _lean_canvas(site: Site, canvas: LeanCanvas | None) -> str:
+    if canvas is None or not canvas.boxes():
         return ""
     cells = "".join(
-        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3>{esc(site.t("lean_" + key))}</h3>{_text(canvas.get(key))}</div>'
-        for key in LEAN_KEYS if canvas.get(key)
+        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3>{esc(site.t("lean_" + key))}</h3>{_text(text)}</div>'
+        for key, text in canvas.boxes()
     )
     return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>')
 
 
-def _point(point: Any) -> str:
-    if not isinstance(point, dict):
+def _point(point: Point | None) -> str:
+    if point is None:
         return ""
-    return f"{_number(point.get('value'))} <small>({esc(point.get('date'))})</small>"
+    return f"{_number(point.value)} <small>({esc(point.date)})</small>"
 
 
 def metrics_table(site: Site, imp: Improvement) -> str:
@@ -189,11 +188,11 @@ def metrics_table(site: Site, imp: Improvement) -> str:
     t = site.t
     rows = []
     for metric in imp.metrics:
-        measurements = metric.get("measurements") or []
+        measurements = metric.measurements
         latest = _point(measurements[-1]) if measurements else ""
-        series = ", ".join(f"{esc(m.get('date'))}: {_number(m.get('value'))}" for m in measurements)
-        rows.append([esc(metric.get("name")), esc(metric.get("unit")), esc(t(metric.get("direction", ""))),
-                     _point(metric.get("baseline")), _point(metric.get("target")), latest,
+        series = ", ".join(f"{esc(m.date)}: {_number(m.value)}" for m in measurements)
+        rows.append([esc(metric.name), esc(metric.unit), esc(t(metric.direction)),
+                     _point(metric.baseline), _point(metric.target), latest,
                      f'<small>{series}</small>'])
     if not rows:
         return ""
@@ -203,75 +202,75 @@ def metrics_table(site: Site, imp: Improvement) -> str:
 
 def _history(site: Site, imp: Improvement) -> str:
     items = "".join(
-        f'<li><time>{esc(h.get("date"))}</time> {site.status_badge(h.get("status", ""))}'
-        + (f' <span class="cir-text">{esc(h.get("note"))}</span>' if h.get("note") else "") + "</li>"
+        f'<li><time>{esc(h.date)}</time> {site.status_badge(h.status)}'
+        + (f' <span class="cir-text">{esc(h.note)}</span>' if h.note else "") + "</li>"
         for h in imp.history
     )
     return f'<ol class="cir-timeline">{items}</ol>' if items else ""
 
 
-def lesson_card(site: Site, lesson: Lesson) -> str:
+def lesson_card(site: Site, lesson: Lesson) -> list[str]:
     t, src = site.t, lesson.src_uri
     linked = list(dict.fromkeys([*lesson.improvements,
                                  *(i.id for i in site.register.improvements_by_lesson.get(lesson.id, []))]))
     rows = [
-        (t("kind"), badge(site.word(lesson.get("kind")), f"cir-kind--{lesson.get('kind')}")),
-        (t("date"), esc(lesson.get("date"))),
-        (t("author"), site.person_link(src, lesson.get("author"))),
+        (t("kind"), badge(site.word(lesson.lesson_kind or ""), f"cir-kind--{lesson.lesson_kind}")),
+        (t("date"), esc(lesson.date)),
+        (t("author"), site.person_link(src, lesson.author)),
         (t("affects"), ", ".join(site.affects_link(src, a) for a in lesson.affects)),
         (t("tags"), _tags(site, src, lesson)),
     ]
     parts = [
         _heading(lesson, t("lesson")),
         _dl(rows),
-        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.get("recommendation"))}</p>'),
+        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>'),
         _section(t("improvements"), _links(site, src, linked)),
     ]
-    return _wrap("lesson", parts)
+    return parts
 
 
-def objective_card(site: Site, obj: Objective) -> str:
+def objective_card(site: Site, obj: Objective) -> list[str]:
     t, src = site.t, obj.src_uri
     children = [o.id for o in site.register.objectives if o.parent == obj.id]
     kpis = table([t("name"), t("unit"), t("target")],
-                 [[esc(k.get("name")), esc(k.get("unit")), _number(k.get("target"))] for k in obj.get("kpis") or []])
+                 [[esc(k.name), esc(k.unit), _number(k.target)] for k in obj.kpis])
     imps = site.register.improvements_by_objective.get(obj.id, [])
     contributing = table([t("id"), t("title"), t("status"), t("owner")],
                          [[site.record_link(src, i.id, with_title=False), esc(i.title), site.status_badge(i.status),
                            site.person_link(src, i.owner)] for i in imps]) if imps else ""
     rows = [
-        (t("owner"), site.person_link(src, obj.get("owner"))),
-        (t("horizon"), esc(obj.get("horizon"))),
+        (t("owner"), site.person_link(src, obj.owner)),
+        (t("horizon"), esc(obj.horizon)),
         (t("parent"), site.record_link(src, obj.parent) if obj.parent else ""),
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
     parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
-    return _wrap("objective", parts)
+    return parts
 
 
-def assessment_card(site: Site, asm: Assessment) -> str:
+def assessment_card(site: Site, asm: Assessment) -> list[str]:
     t, src = site.t, asm.src_uri
-    dims = asm.get("dimensions") or {}
-    dim_rows = [[esc(DIMENSION_LABELS[d].get(site.lang, DIMENSION_LABELS[d]["en"])), _number(dims.get(d))]
+    dims = asm.dimensions
+    dim_rows = [[esc(DIMENSION_LABELS[d].get(site.lang, DIMENSION_LABELS[d]["en"])), _number(dims[d])]
                 for d in DIMENSIONS if d in dims]
     gap_rows = []
     for gap in asm.gaps:
-        imp = site.register.improvement_for_gap.get((asm.id, gap["id"]))
+        imp = site.register.improvement_for_gap.get((asm.id, gap.id))
         status = site.status_badge(imp.status) if isinstance(imp, Improvement) else esc(t("no_improvement"))
-        gap_rows.append([f'<span id="gap-{esc(gap["id"])}">{esc(gap["id"])}</span>', esc(gap.get("description")),
+        gap_rows.append([f'<span id="gap-{esc(gap.id)}">{esc(gap.id)}</span>', esc(gap.description),
                          site.record_link(src, imp.id) if imp else "", status])
-    practice = asm.get("practice", "")
+    practice = asm.practice
     rows = [
         (t("practice"), site.affects_link(src, f"practice/{practice}")),
-        (t("date"), esc(asm.get("date"))),
-        (t("assessor"), site.person_link(src, asm.get("assessor"))),
-        (t("level"), f'{_number(asm.get("level"))} → {_number(asm.get("target_level"))}'),
+        (t("date"), esc(asm.date)),
+        (t("assessor"), site.person_link(src, asm.assessor)),
+        (t("level"), f'{_number(asm.level)} → {_number(asm.target_level)}'),
         (t("tags"), _tags(site, src, asm)),
     ]
     parts = [_heading(asm, t("assessment")), _dl(rows),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
-    return _wrap("assessment", parts)
+    return parts

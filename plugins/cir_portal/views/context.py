@@ -4,7 +4,6 @@ indexes views share."""
 from __future__ import annotations
 
 import subprocess
-from collections import defaultdict
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
@@ -23,8 +22,6 @@ GOVERNANCE_PAGE = "governance.md"
 GUIDE_PAGE = "guide.md"
 BROWSE_PAGE = "browse/index.md"
 ASSET_DIR = "assets/cir"
-#: How every record card starts (cards.py): what precedes it is the page heading.
-CARD_START = '<div class="cir-card '
 #: How the site engine resolves a relative link in a page's HTML. MkDocs and ProperDocs pass raw
 #: HTML through, so the browser resolves links from the page's URL ("page"); Zensical rewrites
 #: every link as a path from the page's *source file*, checks it and turns ``.md`` targets
@@ -53,13 +50,7 @@ def content_epoch(project: Project, register: Register | None = None) -> int:
             return int(out.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass
-    dates = []
-    for record in register.all() if register else []:
-        for key in ("raised", "date", "closed_on", "approved_on"):
-            value = record.get(key)
-            if isinstance(value, str):
-                dates.append(value)
-        dates.extend(h["date"] for h in record.get("history") or [])
+    dates = [d for record in (register.all() if register else []) for d in record.dates_done]
     latest = max(dates) if dates else "2000-01-01"
     return int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp())
 
@@ -134,8 +125,7 @@ class Site:
         return person.name.text(self.lang) if person else pid
 
     def team_of(self, pid: str | None) -> str | None:
-        person = self.config.people.get(pid or "")
-        return person.team if person else None
+        return self.register.team_of(pid)
 
     def team_name(self, tid: str | None) -> str:
         team = self.config.teams.get(tid or "")
@@ -190,42 +180,22 @@ class Site:
     def status_badge(self, status: str) -> str:
         return f'<span class="cir-status cir-status--{esc(status)}">{esc(self.status_label(status))}</span>'
 
-    # --- indexes
-    @cached_property
+    # --- indexes (computed once on the register)
+    @property
     def improvements_by_person(self) -> dict[str, list[Improvement]]:
-        out: dict[str, list[Improvement]] = defaultdict(list)
-        for imp in self.register.improvements:
-            for pid in {imp.owner, imp.get("requester"), imp.get("approved_by")}:
-                if isinstance(pid, str) and pid in self.config.people:
-                    out[pid].append(imp)
-        return out
+        return self.register.improvements_by_person
 
-    @cached_property
+    @property
     def improvements_by_team(self) -> dict[str, list[Improvement]]:
-        out: dict[str, list[Improvement]] = defaultdict(list)
-        for imp in self.register.improvements:
-            team = self.team_of(imp.owner) or self.team_of(imp.get("requester"))
-            if team:
-                out[team].append(imp)
-        return out
+        return self.register.improvements_by_team
 
-    @cached_property
+    @property
     def records_by_affects(self) -> dict[str, list[Record]]:
-        out: dict[str, list[Record]] = defaultdict(list)
-        for record in self.register.all():
-            for item in record.affects:
-                out[item].append(record)
-        for asm in self.register.assessments:
-            out[f"practice/{asm.get('practice')}"].append(asm)
-        return out
+        return self.register.records_by_affects
 
-    @cached_property
+    @property
     def records_by_tag(self) -> dict[str, list[Record]]:
-        out: dict[str, list[Record]] = defaultdict(list)
-        for record in self.register.all():
-            for tag in record.tags:
-                out[tag].append(record)
-        return out
+        return self.register.records_by_tag
 
 
 def asset_bytes(name: str) -> bytes:

@@ -33,6 +33,7 @@ from cir_portal.views import charts
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import badge, esc, link, table
 from cir_portal.views.metrics import PRIORITIES_PAGE, VEGA_LITE_SCHEMA, num
+from cir_portal.views.page import Page
 
 DASHBOARD_PAGE = "dashboard.md"
 REPORTS_INDEX = "reports/index.md"
@@ -281,11 +282,12 @@ def line_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_tit
 
 # --- the dashboard
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
+    t = site.t
     ledger = Ledger.of(site.register, site.as_of)
-    out = {DASHBOARD_PAGE: dashboard_page(site, ledger), PRIORITIES_PAGE: priorities_page(site, ledger)}
-    out.update(report_pages(site, ledger))
-    return out
+    return [Page(DASHBOARD_PAGE, t("ms_dashboard"), dashboard_page(site, ledger)),
+            Page(PRIORITIES_PAGE, t("ms_priorities"), priorities_page(site, ledger)),
+            *report_pages(site, ledger)]
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:
@@ -495,15 +497,15 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
                            [esc(t("ms_value_level")), esc(num(weights.get("value", 0)))],
                            [esc(t("cost")), esc(num(weights.get("cost", 0)))]])
     formula = f'<p class="cir-formula">{esc(t("ms_formula"))}: {esc(t("ms_formula_text"))}</p>{weights_table}'
-    escalated = [imp for imp in open_imps if imp.get("escalated")]
+    escalated = [imp for imp in open_imps if imp.escalated]
     esc_rows = [[badge(t("escalated"), "cir-flag--escalated"), site.record_link(src, i.id, with_title=False), esc(i.title),
-                 site.status_badge(i.status), site.person_link(src, i.owner or i.get("requester"))] for i in escalated]
+                 site.status_badge(i.status), site.person_link(src, i.owner or i.requester)] for i in escalated]
     escalated_html = (table([t("ms_flags"), t("id"), t("title"), t("status"), t("owner")], esc_rows)
                       if esc_rows else f"<p>{esc(t('none'))}</p>")
     rank_rows = []
     for n, (imp, p) in enumerate(scored, 1):
         flags = []
-        if imp.get("escalated"):
+        if imp.escalated:
             flags.append(badge(t("escalated"), "cir-flag--escalated"))
         if quick_win(imp):
             flags.append(badge(t("ms_quick_win"), "cir-flag--quick-win"))
@@ -511,9 +513,9 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
         terms = " + ".join(f"{q.points}×{num(q.weight)}{'*' if q.assumed else ''}" for q in p.parts) if p else ""
         score = f"<strong>{esc(num(p.score))}</strong> <small>= {esc(terms)}</small>" if p else esc(t("ms_unscored"))
         rank_rows.append([esc(n) if p else "", site.record_link(src, imp.id), site.status_badge(imp.status),
-                          esc(site.word(imp.get("urgency")) if imp.get("urgency") else ""),
-                          esc(site.word(imp.get("value_level")) if imp.get("value_level") else ""),
-                          esc(site.word(imp.get("cost")) if imp.get("cost") else ""), score, " ".join(flags)])
+                          esc(site.word(imp.urgency) if imp.urgency else ""),
+                          esc(site.word(imp.value_level) if imp.value_level else ""),
+                          esc(site.word(imp.cost) if imp.cost else ""), score, " ".join(flags)])
     ranking = (table([t("ms_rank"), t("improvement"), t("status"), t("urgency"), t("ms_value_level"), t("cost"),
                       t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
                + f'<p class="cir-note">* {esc(t("ms_assumed"))}</p>')
@@ -529,10 +531,10 @@ def matrix_cells(imps: list[Improvement]) -> dict[tuple[str, str], list[Improvem
     """Open improvements by (value level or "unset", cost level); improvements without a cost are left out."""
     cells: dict[tuple[str, str], list[Improvement]] = {}
     for imp in imps:
-        cost = imp.get("cost")
+        cost = imp.cost
         if cost not in LEVELS:
             continue
-        value = imp.get("value_level") if imp.get("value_level") in LEVELS else "unset"
+        value = imp.value_level if imp.value_level in LEVELS else "unset"
         cells.setdefault((str(value), str(cost)), []).append(imp)
     return cells
 
@@ -591,7 +593,7 @@ def matrix_block(site: Site, imps: list[Improvement]) -> str:
 # --- periodic reports
 
 def _lesson_dates(site: Site) -> list[str]:
-    return [str(lesson.get("date")) for lesson in site.register.lessons if lesson.get("date")]
+    return [str(lesson.date) for lesson in site.register.lessons if lesson.date]
 
 
 def _satisfaction(value: Any) -> str:
@@ -602,16 +604,17 @@ def report_src(key: str) -> str:
     return f"reports/{key}.md"
 
 
-def report_pages(site: Site, ledger: Ledger) -> dict[str, str]:
+def report_pages(site: Site, ledger: Ledger) -> list[Page]:
     """reports/index.md and one page per month and quarter that has data."""
     month_keys, quarter_keys = ledger.report_periods(_lesson_dates(site))
-    out = {}
+    out = []
     for keys in (month_keys, quarter_keys):
         for i, key in enumerate(keys):
             before = keys[i - 1] if i else None
             after = keys[i + 1] if i + 1 < len(keys) else None
-            out[report_src(key)] = report_page(site, ledger, key, before, after)
-    out[REPORTS_INDEX] = reports_index(site, ledger, month_keys, quarter_keys)
+            out.append(Page(report_src(key), site.t("ms_report_title", period=key),
+                            report_page(site, ledger, key, before, after)))
+    out.append(Page(REPORTS_INDEX, site.t("ms_reports"), reports_index(site, ledger, month_keys, quarter_keys)))
     return out
 
 
@@ -662,20 +665,20 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
     closed_rows = []
     for f in sorted(closed, key=lambda f: f.imp.id):
         imp = f.imp
-        target = imp.get("target_date")
-        planned, actual = imp.get("planned_cost"), imp.get("actual_cost")
+        target = imp.target_date
+        planned, actual = imp.planned_cost, imp.actual_cost
         on_budget = None if planned is None or actual is None else actual <= planned
         closed_rows.append([site.record_link(src, imp.id), esc(f.closed),
                             esc(site.word(str(f.outcome))), esc(yes_no(None if not target else str(f.closed) <= str(target))),
                             esc(yes_no(on_budget)),
-                            esc(_satisfaction(imp.get("satisfaction")))])
+                            esc(_satisfaction(imp.satisfaction))])
     closed_html = (table([t("improvement"), t("closed_on"), t("outcome"), t("ms_on_time"), t("ms_on_budget"),
                           t("satisfaction")], closed_rows) if closed_rows else f"<p>{esc(t('none'))}</p>")
-    lessons: list[Lesson] = sorted((lesson for lesson in site.register.lessons if p.contains(str(lesson.get("date") or ""))),
+    lessons: list[Lesson] = sorted((lesson for lesson in site.register.lessons if p.contains(str(lesson.date or ""))),
                                    key=lambda lesson: lesson.id)
     lesson_html = (table([t("lesson"), t("kind"), t("improvements")],
                          [[site.record_link(src, lesson.id),
-                           esc(site.word(lesson.get("kind")) if lesson.get("kind") else ""),
+                           esc(site.word(lesson.lesson_kind) if lesson.lesson_kind else ""),
                            ", ".join(site.record_link(src, i, with_title=False) for i in lesson.improvements)]
                           for lesson in lessons]) if lessons else f"<p>{esc(t('none'))}</p>")
     nav = []
@@ -694,14 +697,14 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
             + _section(t("ms_kpi"), kpi_html)
             + _section(f"{t('ms_raised_in')} ({len(raised)})",
                        listing(raised, [t("source"), t("requester")],
-                               lambda i: [esc(site.label("sources", i.get("source", ""))),
-                                          site.person_link(src, i.get("requester"))]))
+                               lambda i: [esc(site.label("sources", (i.source or ""))),
+                                          site.person_link(src, i.requester)]))
             + _section(f"{t('ms_approved_in')} ({len(approved)})",
                        listing(approved, [t("owner"), t("target_date")],
-                               lambda i: [site.person_link(src, i.owner), esc(i.get("target_date", ""))]))
+                               lambda i: [site.person_link(src, i.owner), esc(i.target_date or "")]))
             + _section(f"{t('ms_closed_in')} ({len(closed)})", closed_html)
             + _section(f"{t('ms_other_finished')} ({len(others)})",
-                       listing(others, [t("reason")], lambda i: [esc(i.get("reason", ""))]))
+                       listing(others, [t("reason")], lambda i: [esc(i.reason or "")]))
             + _section(f"{t('ms_lessons_in')} ({len(lessons)})", lesson_html))
 
 

@@ -15,9 +15,9 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from cir_portal.core.model import Record
+from cir_portal.core.model import Improvement, Record
 from cir_portal.views.context import Site
-from cir_portal.views.pages import INDEX_FILE, index_json
+from cir_portal.views.register import INDEX_FILE, index_json
 
 CSV_COLUMNS = ("id", "title", "status", "raised", "requester", "source", "source_ref", "affects", "urgency", "cost",
                "value", "value_types", "owner", "team", "objectives", "approved_by", "approved_on", "plan",
@@ -42,7 +42,7 @@ def generated_timestamp(site: Site) -> str:
 
 def record_entry(site: Site, record: Record) -> dict[str, Any]:
     entry: dict[str, Any] = {"kind": record.kind, "id": record.id, "title": record.title, "url": site.url(record.src_uri)}
-    for key, value in record.fields.items():
+    for key, value in record.front_matter.items():
         if key not in entry:
             entry[key] = value
         elif entry[key] != value:
@@ -75,7 +75,7 @@ def _cell(value: Any) -> str:
 def csv_columns(site: Site) -> list[str]:
     """The spec's columns, then every other key the improvements use (value_level, keys an
     organisation added to its schema), sorted: nothing that validated is left out."""
-    used = {key for imp in site.register.improvements for key in imp.fields}
+    used = {key for imp in site.register.improvements for key in imp.front_matter}
     return [*CSV_COLUMNS, *sorted(used - set(CSV_COLUMNS))]
 
 
@@ -86,7 +86,7 @@ def register_csv(site: Site) -> bytes:
     columns = csv_columns(site)
     writer.writerow(columns)
     for imp in site.register.improvements:
-        values = dict(imp.fields)
+        values = dict(imp.front_matter)
         values["team"] = site.team_of(imp.owner) or ""
         values["url"] = site.url(imp.src_uri)
         writer.writerow([_cell(values.get(c)) for c in columns])
@@ -96,11 +96,11 @@ def register_csv(site: Site) -> bytes:
 def atom_feed(site: Site, site_url: str = "") -> bytes:
     """An Atom feed of improvements raised and closed, newest first."""
     t = site.t
-    events: list[tuple[str, str, Record]] = []
+    events: list[tuple[str, str, Improvement]] = []
     for imp in site.register.improvements:
         events.append((imp.raised, "raised", imp))
-        if imp.get("closed_on"):
-            events.append((str(imp.get("closed_on")), "closed", imp))
+        if imp.closed_on:
+            events.append((str(imp.closed_on), "closed", imp))
     events.sort(key=lambda e: (e[0], e[2].id, e[1]), reverse=True)
     base = site_url.rstrip("/") + "/" if site_url else ""
     org = site.config.portal.organisation.text(site.lang)
@@ -108,8 +108,8 @@ def atom_feed(site: Site, site_url: str = "") -> bytes:
     entries = []
     for day, what, rec in events[:FEED_ENTRIES]:
         label = t("feed_raised") if what == "raised" else t("feed_closed")
-        status = site.status_label(str(rec.get("status")))
-        summary = rec.get("value") or rec.get("reason") or ""
+        status = site.status_label(str(rec.status))
+        summary = rec.value or rec.reason or ""
         entries.append(
             "<entry>"
             f"<id>urn:cir:{xml_escape(rec.id)}:{what}</id>"

@@ -6,6 +6,7 @@ from typing import Any
 
 from cir_portal.views.context import GUIDE_PAGE, Site
 from cir_portal.views.markup import esc, table
+from cir_portal.views.page import Page
 
 KIND_ORDER = ("improvement", "lesson", "objective", "assessment")
 FOLDERS = {"improvement": "improvements", "lesson": "lessons", "objective": "objectives", "assessment": "assessments"}
@@ -175,8 +176,8 @@ EDITOR_SUPPORT = {
 }
 
 
-def pages(site: Site) -> dict[str, str]:
-    return {GUIDE_PAGE: guide_page(site)}
+def pages(site: Site) -> list[Page]:
+    return [Page(GUIDE_PAGE, site.t("guide"), guide_page(site))]
 
 
 def guide_page(site: Site) -> str:

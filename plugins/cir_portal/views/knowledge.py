@@ -19,6 +19,7 @@ from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.page import Page
 
 KB_DIR = "knowledge"
 KB_PAGE = f"{KB_DIR}/index.md"
@@ -130,7 +131,7 @@ class RelatedIndex:
                 self.by_feature[feature].append(lesson.id)
         # the tie-break order: newest first, then by id
         order = sorted(self.lessons)
-        order.sort(key=lambda lid: str(self.lessons[lid].get("date") or ""), reverse=True)
+        order.sort(key=lambda lid: str(self.lessons[lid].date or ""), reverse=True)
         self.rank = {lid: n for n, lid in enumerate(order)}
 
     def own_lessons(self, imp: Improvement) -> set[str]:
@@ -200,7 +201,7 @@ def related_section(site: Site, imp: Improvement) -> str:
     for r in related:
         reasons = ("、" if site.lang == "zh" else ", ").join(feature_label(site, f) for f in r.shared)
         items.append(f'<li data-score="{r.score}">{site.record_link(src, r.lesson.id)} {_kind_badge(site, r.lesson)}'
-                     f' <small>{esc(r.lesson.get("date"))}</small><br>'
+                     f' <small>{esc(r.lesson.date)}</small><br>'
                      f'<small class="cir-related__why" title="{esc(r.explanation)}">{esc(t("kb_shares", items=reasons))}'
                      f' · {esc(t("kb_score"))} {r.score}</small></li>')
     return (f'<section class="cir-section cir-related-lessons"><h2>{esc(t("kb_related"))}</h2>'
@@ -210,7 +211,7 @@ def related_section(site: Site, imp: Improvement) -> str:
 def _lesson_places(site: Site, lesson: Lesson) -> str:
     src = lesson.src_uri
     links = []
-    kind = lesson.get("kind")
+    kind = lesson.lesson_kind
     if kind in KINDS:
         links.append(link(site.href(src, kind_page(kind)), site.t("kb_kind_title", kind=site.word(kind))))
     quarter = quarter_of(lesson)
@@ -248,7 +249,7 @@ def report_page(year: str, quarter: int) -> str:
 
 
 def quarter_of(lesson: Lesson) -> tuple[str, int] | None:
-    when = str(lesson.get("date") or "")
+    when = str(lesson.date or "")
     if len(when) < 7 or not when[:4].isdigit() or not when[5:7].isdigit():
         return None
     return when[:4], (int(when[5:7]) - 1) // 3 + 1
@@ -256,7 +257,7 @@ def quarter_of(lesson: Lesson) -> tuple[str, int] | None:
 
 def _newest_first(lessons: Iterable[Lesson]) -> list[Lesson]:
     out = sorted(lessons, key=lambda lesson: lesson.id)
-    out.sort(key=lambda lesson: str(lesson.get("date") or ""), reverse=True)
+    out.sort(key=lambda lesson: str(lesson.date or ""), reverse=True)
     return out
 
 
@@ -269,7 +270,7 @@ def heading(text: str) -> str:
 
 
 def _kind_badge(site: Site, lesson: Lesson) -> str:
-    kind = str(lesson.get("kind") or "")
+    kind = str(lesson.lesson_kind or "")
     return badge(site.word(kind), f"cir-kind--{kind}")
 
 
@@ -287,7 +288,7 @@ class KnowledgeBase:
         self.by_quarter: dict[tuple[str, int], list[Lesson]] = defaultdict(list)
         self.affects: dict[str, list[str]] = {}
         for lesson in self.lessons:
-            kind = str(lesson.get("kind") or "")
+            kind = str(lesson.lesson_kind or "")
             self.by_kind.setdefault(kind, []).append(lesson)
             self.affects[lesson.id] = lesson_affects(reg, lesson)
             for item in self.affects[lesson.id]:
@@ -313,7 +314,7 @@ class KnowledgeBase:
             tags = " ".join(link(site.href(src, tag_page(site, tag)), tag, "cir-tag") for tag in dict.fromkeys(lesson.tags))
             imps = "<br>".join(site.record_link(src, i.id) for i in lesson_improvements(site.register, lesson))
             rows.append([site.record_link(src, lesson.id, with_title=False), esc(lesson.title), _kind_badge(site, lesson),
-                         esc(lesson.get("date")), about + (f"<br>{tags}" if tags else ""), imps])
+                         esc(lesson.date), about + (f"<br>{tags}" if tags else ""), imps])
         return table([t("id"), t("title"), t("kind"), t("date"), t("kb_about"), t("improvements")], rows,
                      "cir-table cir-lessons")
 
@@ -323,35 +324,39 @@ class KnowledgeBase:
 
     def listing(self, src: str, title: str, lessons: list[Lesson], intro: str = "") -> str:
         site = self.site
-        counts = Counter(str(lesson.get("kind")) for lesson in lessons)
+        counts = Counter(str(lesson.lesson_kind) for lesson in lessons)
         summary = " ".join(f"{badge(site.word(k), f'cir-kind--{k}')} {counts[k]}" for k in KINDS if counts.get(k))
         body = self.lesson_table(src, lessons) if lessons else f"<p>{esc(site.t('none'))}</p>"
         back = link(site.href(src, KB_PAGE), site.t("kb_title"))
-        # Listings repeat what the lesson pages hold: keep them out of the search index.
-        return (f"---\nsearch:\n  exclude: true\n---\n\n{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
+        return (f"{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
                 + (f"<p>{esc(intro)}</p>\n" if intro else "")
                 + f'<div class="cir-index cir-kb"><p class="cir-summary">{summary}</p>{body}</div>\n')
 
-    def pages(self) -> dict[str, str]:
+    def pages(self) -> list[Page]:
         site, t = self.site, self.site.t
-        out = {KB_PAGE: self.index_page()}
+        out = [Page(KB_PAGE, t("kb_title"), self.index_page())]
+
+        def listing(src: str, title: str, lessons: list[Lesson], intro: str = "") -> None:
+            # Listings repeat what the lesson pages hold: keep them out of the search index.
+            out.append(Page(src, title, self.listing(src, title, lessons, intro), meta={"search": {"exclude": True}}))
+
         for kind in KINDS:
-            out[kind_page(kind)] = self.listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
+            listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
         for item, lessons in self.by_affects.items():
             page = affects_page(item)
             assert page is not None
             kind = item.partition("/")[0]
-            out[page] = self.listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
+            listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
         for tag, lessons in self.by_tag.items():
-            page = tag_page(site, tag)
-            out[page] = self.listing(page, tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
+            listing(tag_page(site, tag), tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
         for year, lessons in self.by_year.items():
-            out[year_page(year)] = self.listing(year_page(year), t("kb_year_title", year=year), lessons)
+            listing(year_page(year), t("kb_year_title", year=year), lessons)
         quarters = self.quarters
         for n, quarter in enumerate(quarters):
             before = quarters[n - 1] if n else None
             after = quarters[n + 1] if n + 1 < len(quarters) else None
-            out[report_page(*quarter)] = self.report(quarter, before, after)
+            out.append(Page(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
+                            self.report(quarter, before, after)))
         return out
 
     def index_page(self) -> str:
@@ -395,16 +400,16 @@ class KnowledgeBase:
         start_month = 3 * (q - 1) + 1
         end_day = {3: 31, 6: 30, 9: 30, 12: 31}[start_month + 2]
         period = t("kb_report_period", start=f"{year}-{start_month:02d}-01", end=f"{year}-{start_month + 2:02d}-{end_day}")
-        counts = Counter(str(lesson.get("kind")) for lesson in lessons)
+        counts = Counter(str(lesson.lesson_kind) for lesson in lessons)
         summary = " ".join(f"{badge(site.word(k), f'cir-kind--{k}')} {counts.get(k, 0)}" for k in KINDS)
         sections = []
         for kind in KINDS:
-            of_kind = [lesson for lesson in lessons if lesson.get("kind") == kind]
+            of_kind = [lesson for lesson in lessons if lesson.lesson_kind == kind]
             items = "".join(
-                f'<li>{site.record_link(src, lesson.id)} <small>{esc(lesson.get("date"))}</small>'
+                f'<li>{site.record_link(src, lesson.id)} <small>{esc(lesson.date)}</small>'
                 f'<br><small>{", ".join(self.about_link(src, a) for a in self.affects[lesson.id])}</small>'
                 f'<blockquote class="cir-recommendation"><strong>{esc(t("recommendation"))}:</strong> '
-                f'<span class="cir-text">{esc(lesson.get("recommendation"))}</span></blockquote></li>'
+                f'<span class="cir-text">{esc(lesson.recommendation)}</span></blockquote></li>'
                 for lesson in of_kind)
             body = f'<ul class="cir-report">{items}</ul>' if items else f"<p>{esc(t('kb_report_none'))}</p>"
             sections.append(f'<section class="cir-report__kind" data-kind="{esc(kind)}">'
@@ -420,7 +425,7 @@ class KnowledgeBase:
                 f'<div class="cir-kb cir-kb-report"><p class="cir-summary">{summary}</p>{"".join(sections)}</div>\n')
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
     return KnowledgeBase(site).pages()
 
 

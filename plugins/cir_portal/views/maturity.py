@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
-from cir_portal.core.model import Assessment, Improvement
+from cir_portal.core.model import DIMENSIONS, Assessment, Improvement
 from cir_portal.views import charts
-from cir_portal.views.cards import DIMENSION_LABELS, DIMENSIONS
+from cir_portal.views.cards import DIMENSION_LABELS
 from cir_portal.views.context import Site
 from cir_portal.views.knowledge import affects_page, heading, lesson_affects
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.page import Page
 
 MATURITY_PAGE = "maturity.md"
 MATURITY_DIR = "maturity"
@@ -105,8 +106,8 @@ def gaps(site: Site, assessments: list[Assessment] | None = None) -> list[Gap]:
     out = []
     for asm in assessments if assessments is not None else site.register.assessments:
         for gap in asm.gaps:
-            imp = site.register.improvement_for_gap.get((asm.id, str(gap.get("id"))))
-            out.append(Gap(asm, str(gap.get("id")), str(gap.get("description") or ""), imp, gap_state(site, imp)))
+            imp = site.register.improvement_for_gap.get((asm.id, gap.id))
+            out.append(Gap(asm, gap.id, gap.description, imp, gap_state(site, imp)))
     return out
 
 
@@ -114,10 +115,10 @@ def by_practice(site: Site) -> dict[str, list[Assessment]]:
     """Assessments per practice, oldest first; practices in taxonomy order."""
     found: dict[str, list[Assessment]] = defaultdict(list)
     for asm in site.register.assessments:
-        found[str(asm.get("practice"))].append(asm)
+        found[str(asm.practice)].append(asm)
     order = list(site.config.taxonomy.get("practices", {}))
     keys = sorted(found, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return {k: sorted(found[k], key=lambda a: (str(a.get("date")), a.id)) for k in keys}
+    return {k: sorted(found[k], key=lambda a: (str(a.date), a.id)) for k in keys}
 
 
 def practice_page(practice: str) -> str:
@@ -135,7 +136,7 @@ def focus(site: Site, to_level: int) -> str:
 
 def next_step(site: Site, asm: Assessment) -> str:
     """"2 → 3: stable operation..." for the step after the latest level (HTML)."""
-    level, target = _level(asm.get("level")), _level(asm.get("target_level"))
+    level, target = _level(asm.level), _level(asm.target_level)
     if level is None:
         return ""
     if level >= 5:
@@ -158,10 +159,10 @@ def levels_spec(site: Site, practices: dict[str, list[Assessment]], *, by_practi
     values = []
     for practice, assessments in practices.items():
         for asm in assessments:
-            for name, key in zip(series, ("level", "target_level"), strict=True):
-                if _level(asm.get(key)) is not None:
-                    values.append({"practice": site.label("practices", practice), "date": str(asm.get("date")),
-                                   "series": name, "level": asm.get(key), "assessment": asm.id})
+            for name, level in zip(series, (asm.level, asm.target_level), strict=True):
+                if _level(level) is not None:
+                    values.append({"practice": site.label("practices", practice), "date": str(asm.date),
+                                   "series": name, "level": level, "assessment": asm.id})
     x = {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m", "labelAngle": 0, "tickCount": 6}}
     y = {"field": "level", "type": "quantitative", "title": t("level"), "scale": {"domain": [1, 5]},
          "axis": {"values": list(LEVELS), "format": "d"}}
@@ -194,11 +195,11 @@ def heatmap_spec(site: Site, latest: dict[str, Assessment]) -> dict[str, Any]:
     t = site.t
     values = []
     for practice, asm in latest.items():
-        dims = asm.get("dimensions") or {}
+        dims = asm.dimensions or {}
         for key in DIMENSIONS:
             if _level(dims.get(key)) is not None:
                 values.append({"practice": site.label("practices", practice), "dimension": _dimension(site, key),
-                               "score": dims[key], "assessment": asm.id, "date": str(asm.get("date"))})
+                               "score": dims[key], "assessment": asm.id, "date": str(asm.date)})
     x_order = [_dimension(site, k) for k in DIMENSIONS]
     y_order = [site.label("practices", p) for p in latest]
     return {
@@ -234,8 +235,8 @@ def levels_table(site: Site, src: str, practices: dict[str, list[Assessment]]) -
     rows = []
     for practice, assessments in practices.items():
         for asm in assessments:
-            rows.append([esc(site.label("practices", practice)), site.record_link(src, asm.id), esc(asm.get("date")),
-                         esc(asm.get("level")), esc(asm.get("target_level"))])
+            rows.append([esc(site.label("practices", practice)), site.record_link(src, asm.id), esc(asm.date),
+                         esc(asm.level), esc(asm.target_level)])
     return table([t("practice"), t("assessment"), t("date"), t("mat_current"), t("target_level")], rows)
 
 
@@ -244,7 +245,7 @@ def dimensions_table(site: Site, src: str, rows_of: list[tuple[str, Assessment]]
     t = site.t
     rows = []
     for label, asm in rows_of:
-        dims = asm.get("dimensions") or {}
+        dims = asm.dimensions or {}
         rows.append([esc(label), site.record_link(src, asm.id, with_title=False),
                      *(esc(dims.get(k, "—")) for k in DIMENSIONS)])
     return table([first, t("assessment"), *(_dimension(site, k) for k in DIMENSIONS)], rows,
@@ -255,8 +256,8 @@ def levels_chart(site: Site, src: str, practices: dict[str, list[Assessment]], *
     parts = []
     for practice, assessments in practices.items():
         asm = assessments[-1]
-        parts.append(site.t("mat_levels_summary", practice=site.label("practices", practice), level=asm.get("level"),
-                            target=asm.get("target_level"), date=asm.get("date")))
+        parts.append(site.t("mat_levels_summary", practice=site.label("practices", practice), level=asm.level,
+                            target=asm.target_level, date=asm.date))
     summary = ("; " if site.lang == "en" else "；").join(parts) + ("." if site.lang == "en" else "。")
     return charts.chart(site, levels_spec(site, practices, by_practice_colour=by_practice_colour),
                         title=site.t("mat_levels_chart"), summary=summary, table_html=levels_table(site, src, practices))
@@ -264,8 +265,8 @@ def levels_chart(site: Site, src: str, practices: dict[str, list[Assessment]], *
 
 def heatmap_chart(site: Site, src: str, latest: dict[str, Assessment]) -> str:
     t = site.t
-    scores = [(asm.get("dimensions", {})[k], site.label("practices", p), _dimension(site, k))
-              for p, asm in latest.items() for k in DIMENSIONS if _level((asm.get("dimensions") or {}).get(k)) is not None]
+    scores = [((asm.dimensions or {})[k], site.label("practices", p), _dimension(site, k))
+              for p, asm in latest.items() for k in DIMENSIONS if _level((asm.dimensions or {}).get(k)) is not None]
     if not scores:
         return ""
 
@@ -298,11 +299,11 @@ def gap_list(site: Site, src: str, items: list[Gap], *, with_practice: bool) -> 
         rows = []
         for g in of_state:
             ref = link(site.href(src, g.assessment.src_uri, f"gap-{g.id}"), f"{g.assessment.id}#{g.id}")
-            row = [ref, esc(g.assessment.get("date")), esc(g.description),
+            row = [ref, esc(g.assessment.date), esc(g.description),
                    site.record_link(src, g.improvement.id) if g.improvement else esc(t("no_improvement")),
                    site.status_badge(g.improvement.status) if g.improvement else ""]
             if with_practice:
-                row.insert(0, esc(site.label("practices", str(g.assessment.get("practice")))))
+                row.insert(0, esc(site.label("practices", str(g.assessment.practice))))
             rows.append(row)
         headers = [t("gaps"), t("date"), t("description"), t("improvements"), t("status")]
         if with_practice:
@@ -338,13 +339,13 @@ def maturity_page(site: Site, practices: dict[str, list[Assessment]]) -> str:
     all_gaps = gaps(site)
     gap_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for g in all_gaps:
-        gap_counts[str(g.assessment.get("practice"))][g.state] += 1
+        gap_counts[str(g.assessment.practice)][g.state] += 1
     rows = []
     for practice, asm in latest.items():
         counts = gap_counts[practice]
         rows.append([link(site.href(src, practice_page(practice)), site.label("practices", practice)),
-                     site.record_link(src, asm.id, with_title=False), esc(asm.get("date")),
-                     esc(asm.get("level")), esc(asm.get("target_level")), next_step(site, asm),
+                     site.record_link(src, asm.id, with_title=False), esc(asm.date),
+                     esc(asm.level), esc(asm.target_level), next_step(site, asm),
                      " ".join(f"{state_badge(site, s)} {counts[s]}" for s in GAP_STATES if counts.get(s))])
     summary_table = table([t("practice"), t("mat_latest"), t("date"), t("mat_current"), t("target_level"),
                            t("mat_next_step"), t("gaps")], rows, "cir-table cir-maturity")
@@ -362,7 +363,7 @@ def practice_detail_page(site: Site, practice: str, assessments: list[Assessment
     t, src = site.t, practice_page(practice)
     label = site.label("practices", practice)
     latest = assessments[-1]
-    level, target = _level(latest.get("level")), _level(latest.get("target_level"))
+    level, target = _level(latest.level), _level(latest.target_level)
     steps = ""
     if level is not None and target is not None and level < target:
         next_cls = ' class="cir-step--next"'
@@ -370,9 +371,9 @@ def practice_detail_page(site: Site, practice: str, assessments: list[Assessment
                         f"{esc(focus(site, to))}</li>" for to in range(level + 1, target + 1))
         steps = f"<h2>{esc(t('mat_steps'))}</h2><ol class=\"cir-steps\">{items}</ol>"
     facts = table([t("mat_latest"), t("date"), t("assessor"), t("mat_current"), t("target_level"), t("mat_next_step")],
-                  [[site.record_link(src, latest.id), esc(latest.get("date")), site.person_link(src, latest.get("assessor")),
-                    esc(latest.get("level")), esc(latest.get("target_level")), next_step(site, latest)]])
-    history = dimensions_table(site, src, [(str(a.get("date")), a) for a in reversed(assessments)], t("date"))
+                  [[site.record_link(src, latest.id), esc(latest.date), site.person_link(src, latest.assessor),
+                    esc(latest.level), esc(latest.target_level), next_step(site, latest)]])
+    history = dimensions_table(site, src, [(str(a.date), a) for a in reversed(assessments)], t("date"))
     links = [link(site.href(src, MATURITY_PAGE), t("mat_title")),
              link(site.href(src, site.category_page("practices", practice)), t("mat_improvements_of"))]
     kb = affects_page(f"practice/{practice}")
@@ -393,9 +394,11 @@ def _has_lessons(site: Site, practice: str) -> bool:
     return any(item in lesson_affects(site.register, lesson) for lesson in site.register.lessons)
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
+    t = site.t
     practices = by_practice(site)
-    out = {MATURITY_PAGE: maturity_page(site, practices)}
+    out = [Page(MATURITY_PAGE, t("mat_title"), maturity_page(site, practices))]
     for practice, assessments in practices.items():
-        out[practice_page(practice)] = practice_detail_page(site, practice, assessments)
+        out.append(Page(practice_page(practice), f"{t('mat_title')}: {site.label('practices', practice)}",
+                        practice_detail_page(site, practice, assessments)))
     return out

@@ -9,7 +9,6 @@ interactive view is a plain Vega-Lite dict that ``charts.chart`` embeds. The ari
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,7 @@ from cir_portal.core.kpis import (
     priority,
     verdict,
 )
-from cir_portal.core.model import Improvement, Objective, Record
+from cir_portal.core.model import Improvement, Metric, Objective, Record
 from cir_portal.views import charts
 from cir_portal.views.context import Site
 from cir_portal.views.markup import esc, link, table
@@ -191,7 +190,7 @@ def metrics_section(site: Site, imp: Improvement) -> str:
 
 # --- one metric: spec, SVG, summary, table
 
-def _series(metric: Mapping[str, Any] | Series) -> Series:
+def _series(metric: Metric | Series) -> Series:
     return metric if isinstance(metric, Series) else Series.of(metric)
 
 
@@ -210,7 +209,7 @@ def _rows(site: Site, s: Series) -> list[dict[str, Any]]:
     return rows
 
 
-def metric_spec(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -> dict[str, Any]:
+def metric_spec(site: Site, metric: Metric | Series, v: Verdict) -> dict[str, Any]:
     """An interactive Vega-Lite view of the metric: target line, planned path, measurements.
 
     A plain dict of JSON types (no altair round trip: there may be thousands of them), kept
@@ -248,7 +247,7 @@ def _pt(site: Site, p: Point | None) -> str:
     return f"{num(p.value)} ({p.date})" if p else site.t("ms_none")
 
 
-def metric_summary(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -> str:
+def metric_summary(site: Site, metric: Metric | Series, v: Verdict) -> str:
     """One sentence that says what the chart shows (its text alternative)."""
     t, s = site.t, _series(metric)
 
@@ -261,7 +260,7 @@ def metric_summary(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -
              verdict=verdict_label(site, v.verdict), reason=t("ms_reason_" + v.reason))
 
 
-def metric_chart(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -> str:
+def metric_chart(site: Site, metric: Metric | Series, v: Verdict) -> str:
     """The metric's figure: interactive view, hand-drawn static SVG and text summary.
 
     Its data table is the card's metrics table (cards.py: baseline, target, latest and every
@@ -289,7 +288,7 @@ def _ordinal(day: str) -> int:
     return date.fromisoformat(day).toordinal()
 
 
-def metric_svg(site: Site, metric: Mapping[str, Any] | Series, v: Verdict) -> str:
+def metric_svg(site: Site, metric: Metric | Series, v: Verdict) -> str:
     """The metric as a small static SVG: target line, planned path, baseline and target points,
     measurements coloured by whether they are on the better side of the path; axis labels
     with min/max values and first/last dates. Every text is escaped; output is deterministic.
@@ -471,8 +470,8 @@ def objective_section(site: Site, obj: Objective) -> str:
                           table_html=data, svg=objective_svg(site, counts))
     rows = []
     for imp, metric, v in verdicts:
-        target = point(metric.get("target"))
-        rows.append([site.record_link(src, imp.id, with_title=False), esc(metric.get("name")),
+        target = point(metric.target)
+        rows.append([site.record_link(src, imp.id, with_title=False), esc(metric.name),
                      esc(_pt(site, v.latest) if v.latest else t("ms_none")), esc(_pt(site, target)),
                      verdict_badge(site, v)])
     tally = ""

@@ -10,24 +10,42 @@ from dataclasses import dataclass, field
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
-from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
-from cir_portal.views.context import ASSET_DIR, CARD_START, LinkBase, Site, asset_bytes
+from cir_portal.views import (
+    board,
+    browse,
+    cards,
+    cascade,
+    charts,
+    dashboard,
+    exports,
+    governance,
+    guide,
+    knowledge,
+    maturity,
+    metrics,
+    register,
+)
+from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
+from cir_portal.views.page import Page
+
+#: The views that publish pages, in the order they are generated.
+PAGE_VIEWS = (register, board, cascade, governance, browse, guide, knowledge, maturity, dashboard)
+#: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
+FILE_VIEWS = (exports, charts, knowledge, dashboard)
+#: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
+CARD_VIEWS = (knowledge, metrics)
 
 
 @dataclass
 class SiteTree:
-    """Generated pages (Markdown), record-page decorations, and static files."""
+    """Every page of the portal (records' own pages and generated ones) and every static file."""
 
-    pages: dict[str, str] = field(default_factory=dict)
-    decorations: dict[str, str] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, Page] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
 
-    def card_parts(self, src_uri: str) -> tuple[str, str]:
-        """A record's decoration as (heading, card): the page's <h1> and what follows it."""
-        decoration = self.decorations.get(src_uri, "")
-        at = decoration.find(CARD_START)
-        return (decoration, "") if at < 0 else (decoration[:at], decoration[at:])
+    def generated(self) -> list[Page]:
+        """The pages the portal makes, by path."""
+        return [page for _, page in sorted(self.pages.items()) if page.generated]
 
     def theme_assets(self) -> tuple[list[str], list[str]]:
         """(stylesheets, scripts) every page links: the files views ship directly under
@@ -36,20 +54,6 @@ class SiteTree:
         shipped = sorted(p for p in self.files if p.startswith(ASSET_DIR + "/") and p.count("/") == 2)
         return [p for p in shipped if p.endswith(".css")], [p for p in shipped if p.endswith(".js")]
 
-    def decorate(self, src_uri: str, markdown: str) -> str:
-        """A record page's Markdown with its card in front."""
-        card = self.decorations.get(src_uri)
-        return f"{card}\n\n{markdown}" if card else markdown
-
-
-#: View modules that contribute to the site. Each may define ``pages(site) -> {src_uri: markdown}``,
-#: ``files(site, site_url) -> {path: bytes}`` and ``card_sections(site, record) -> str`` (HTML
-#: appended to a record's card). Order is the order of card sections.
-
-
-def _views() -> list[object]:
-    return [pages, guide, exports, charts, knowledge, maturity, metrics, dashboard]
-
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
                site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
@@ -57,24 +61,17 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
     HTML written the way the engine that builds them resolves links: ``link_base``)."""
     site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
     tree = SiteTree()
-    views = _views()
-    extras = [v.card_sections for v in views if hasattr(v, "card_sections")]
     for record in register.all():
-        card = cards.card(site, record)
-        more = "".join(fn(site, record) for fn in extras)
-        if more:
-            card = card.removesuffix("</div>") + more + "</div>"
-        tree.decorations[record.src_uri] = card
-        tree.titles[record.src_uri] = f"{record.id} {record.title}"
-    for view in views:
-        if hasattr(view, "pages"):
-            tree.pages.update(view.pages(site))
-        if hasattr(view, "files"):
-            tree.files.update(view.files(site, site_url))
+        heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+        tree.pages[record.src_uri] = Page(record.src_uri, f"{record.id} {record.title}", record.body,
+                                          heading=heading, card=card, record=record)
+    for view in PAGE_VIEWS:
+        for page in view.pages(site):
+            tree.pages[page.src_uri] = page
+    for file_view in FILE_VIEWS:
+        tree.files.update(file_view.files(site, site_url))
     for name in ("cir.js", "cir.css"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
     # Files a view ships under assets/cir/<name>.js|css are linked from every page (theme_assets);
     # put large, page-specific files one folder deeper and load them lazily.
     return tree
-
-
