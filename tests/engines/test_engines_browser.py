@@ -78,7 +78,7 @@ def test_register_lists_every_improvement(page: Page, served: EngineSite, guard:
 def test_board_shows_every_improvement(page: Page, served: EngineSite, guard: Guard) -> None:
     """Each status column counts and shows its improvements; a card opens its record."""
     imps = improvements(served.project)
-    expected = Counter(str(r.fields["status"]) for r in imps)
+    expected = Counter(str(r.front_matter["status"]) for r in imps)
     page.goto(served.url + "board/")
     page.wait_for_selector(".cir-board[data-loaded]")
     columns = page.eval_on_selector_all(
@@ -96,8 +96,8 @@ def test_board_shows_every_improvement(page: Page, served: EngineSite, guard: Gu
 def test_record_card_links_open_their_pages(page: Page, served: EngineSite, guard: Guard) -> None:
     """A record card's person link opens that person's page (below the prefix, after the instant navigation)."""
     people = person_teams(served.project)
-    record = next(r for r in improvements(served.project) if r.fields.get("requester") in people)
-    pid = record.fields["requester"]
+    record = next(r for r in improvements(served.project) if r.front_matter.get("requester") in people)
+    pid = record.front_matter["requester"]
     page.goto(_record_url(served, record))
     person = page.locator(f'.cir-card a[href$="browse/people/{pid}/"]').first
     expect(person).to_be_visible()
@@ -129,7 +129,7 @@ def _rare_title_words(site: EngineSite) -> list[tuple[str, RecordFile]]:
         return [w for w in jieba.cut(title) if re.fullmatch(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{5,}", w)]
 
     found = {(w, r.id): (sum(w.lower() in t for t in texts), w, r) for r in improvements(site.project)
-             for w in words(str(r.fields["title"]))}
+             for w in words(str(r.front_matter["title"]))}
     assert found, "no improvement title holds a word"
     return [(w, r) for _, w, r in sorted(found.values(), key=lambda x: (x[0], x[1], x[2].id))]
 

@@ -38,7 +38,7 @@ def test_every_record_has_its_page_in_each_output(mkdocs_site: EngineSite, prope
                 problems.append(f"{site.engine}: no page for {record.rel}")
                 continue
             text = html.unescape(built.read_text(encoding="utf-8"))
-            if f"{record.id} {record.fields['title']}" not in text:
+            if f"{record.id} {record.front_matter['title']}" not in text:
                 problems.append(f"{site.engine}: {record.rel} does not show its id and title")
     assert not problems, "\n".join(problems)
 
