@@ -105,7 +105,7 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
         if clean + "/" == PREFIX:
             clean += "/"
         if not clean.startswith(PREFIX):
-            return str(Path(self.directory) / "\0outside-the-prefix")  # no such file: 404
+            return str(Path(self.directory) / ".outside-the-prefix" / "none")  # no such file: 404
         return super().translate_path("/" + clean.removeprefix(PREFIX))
 
     def log_message(self, format: str, *args: Any) -> None:

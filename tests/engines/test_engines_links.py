@@ -52,6 +52,7 @@ def test_no_link_leaves_the_prefix_or_breaks(served: EngineSite) -> None:
     """All links of all pages stay below the prefix (other hosts aside: the repository, the
     theme's home page) and answer 200."""
     origin = urlsplit(served.url)
+    assert _status(f"{origin.scheme}://{origin.netloc}/index.html") == 404, "the server publishes more than the prefix"
     pages = sorted(pages_of(served.site))
     assert len(pages) > 100
     with ThreadPoolExecutor(max_workers=8) as pool:
