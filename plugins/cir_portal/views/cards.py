@@ -5,6 +5,7 @@ A card is raw HTML placed before the record's Markdown body; every value is esca
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,28 @@ def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
 def _dl(rows: list[tuple[str, str]]) -> str:
     items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
+
+
+def _extra_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, list | tuple):
+        return ", ".join(_extra_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _plain(value)
+
+
+def custom_fields(site: Site, record: Record) -> list[tuple[str, str]]:
+    """The keys the organisation added to its schema, as card rows: labelled by the schema's
+    ``title`` (``x-title-zh`` on a Chinese portal), else the key; values escaped."""
+    props = site.config.schemas[record.kind].schema.get("properties", {})
+    rows = []
+    for key, value in record.extra.items():
+        prop = props.get(key, {})
+        label = (prop.get(f"x-title-{site.lang}") if site.lang != "en" else None) or prop.get("title") or key
+        rows.append((str(label), f'<span class="cir-text">{esc(_extra_value(value))}</span>'))
+    return rows
 
 
 def _text(value: Any) -> str:
@@ -143,7 +166,7 @@ def improvement_card(site: Site, imp: Improvement) -> list[str]:
     parts = [
         _heading(imp, t("improvement")),
         f'<div class="cir-flags">{" ".join(flags)}</div>' if flags else "",
-        _dl(rows),
+        _dl(rows + custom_fields(site, imp)),
         _lean_canvas(site, imp.business_case),
         _section(t("plan"), _text(imp.plan)
                  + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.definition_of_done)}</p>'
@@ -222,7 +245,7 @@ def lesson_card(site: Site, lesson: Lesson) -> list[str]:
     ]
     parts = [
         _heading(lesson, t("lesson")),
-        _dl(rows),
+        _dl(rows + custom_fields(site, lesson)),
         _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>'),
         _section(t("improvements"), _links(site, src, linked)),
     ]
@@ -245,7 +268,7 @@ def objective_card(site: Site, obj: Objective) -> list[str]:
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
-    parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
+    parts = [_heading(obj, t("objective")), _dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
     return parts
 
@@ -269,7 +292,7 @@ def assessment_card(site: Site, asm: Assessment) -> list[str]:
         (t("level"), f'{_number(asm.level)} → {_number(asm.target_level)}'),
         (t("tags"), _tags(site, src, asm)),
     ]
-    parts = [_heading(asm, t("assessment")), _dl(rows),
+    parts = [_heading(asm, t("assessment")), _dl(rows + custom_fields(site, asm)),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]

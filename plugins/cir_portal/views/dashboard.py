@@ -245,7 +245,7 @@ def _stats_row(site: Site, label: str, s: Stats) -> list[str]:
     return [esc(label), esc(s.n), esc(num(s.mean, 1)), esc(num(s.median, 1))]
 
 
-# --- chart specs (plain Vega-Lite dicts; charts.py is the module that imports altair)
+# --- chart specs (plain Vega-Lite dicts, see charts.py)
 
 def bar_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_title: str, colour: str | None = None,
              order: list[str] | None = None, colours: list[str] | None = None, temporal: bool = False) -> dict[str, Any]:

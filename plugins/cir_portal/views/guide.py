@@ -175,6 +175,59 @@ EDITOR_SUPPORT = {
 """,
 }
 
+#: The worked example of adding a key of the organisation's own (same in both languages' code).
+CUSTOM_FIELD = {
+    "en": """## Adding a field of your own
+
+A key your organisation needs (a cost centre, a risk owner, a contract number) is one change
+to the schema; the portal then validates it, shows it on the record's card and puts it in
+`register.json`, `register.csv` and `cir export`.
+
+1. Add it to the `properties` of `schemas/improvement.schema.json` (or the schema of another
+   record kind). `title` labels it on the card, `x-title-zh` on a Chinese portal, and
+   `description` explains it in this guide:
+
+   ```json
+   "cost_centre": {"type": "string", "pattern": "^CC-[0-9]{3}$",
+                   "title": "Cost centre", "x-title-zh": "成本中心",
+                   "description": "the cost centre that pays for the change, e.g. CC-100"}
+   ```
+
+2. Use it in a record: `cost_centre: CC-100`. `cir validate` checks it against the schema
+   like any other key (a record that says `CC-1` fails with the file, line and pattern).
+
+3. That is all for the card and the exports. To show it somewhere of its own, change one
+   view: a record's custom keys are in `record.extra` (a typed record; views never read front
+   matter by string). For example, in `plugins/cir_portal/views/cards.py`,
+   `improvement_card` could add a row
+   `(t("cost_centre"), esc(imp.extra.get("cost_centre")))` after `register_strings` gives
+   `cost_centre` its English and Chinese label.
+""",
+    "zh": """## 添加组织自己的字段
+
+组织需要的字段（成本中心、风险负责人、合同编号）只需修改一处模式定义；之后门户会校验它、
+在记录卡片上显示它，并把它写入 `register.json`、`register.csv` 和 `cir export`。
+
+1. 把它加入 `schemas/improvement.schema.json`（或其他记录类型的模式）的 `properties`。
+   `title` 是卡片上的英文标签，`x-title-zh` 是中文门户上的标签，`description` 在本指南中说明它：
+
+   ```json
+   "cost_centre": {"type": "string", "pattern": "^CC-[0-9]{3}$",
+                   "title": "Cost centre", "x-title-zh": "成本中心",
+                   "description": "the cost centre that pays for the change, e.g. CC-100"}
+   ```
+
+2. 在记录中使用：`cost_centre: CC-100`。`cir validate` 像检查其他字段一样按模式检查它
+   （写成 `CC-1` 的记录会报错，并给出文件、行号和模式）。
+
+3. 卡片和导出无需其他改动。若要在专门的位置显示它，只需修改一个视图：记录的自定义字段在
+   `record.extra` 中（记录是类型化的，视图从不按字符串读取 front matter）。例如在
+   `plugins/cir_portal/views/cards.py` 的 `improvement_card` 中加入一行
+   `(t("cost_centre"), esc(imp.extra.get("cost_centre")))`，并用 `register_strings`
+   为 `cost_centre` 提供中英文标签。
+""",
+}
+
 
 def pages(site: Site) -> list[Page]:
     return [Page(GUIDE_PAGE, site.t("guide"), guide_page(site))]
@@ -187,5 +240,6 @@ def guide_page(site: Site) -> str:
     for kind in KIND_ORDER:
         parts.append(f"## {t(kind)} (`content/{FOLDERS[kind]}/`)\n\n{fields_table(site, kind)}\n\n"
                      f"### {t('template')}\n\n{template(site, kind)}\n")
+    parts.append(CUSTOM_FIELD.get(site.lang, CUSTOM_FIELD["en"]))
     parts.append(EDITOR_SUPPORT.get(site.lang, EDITOR_SUPPORT["en"]))
     return "\n".join(parts)

@@ -212,20 +212,27 @@ def _rows(site: Site, s: Series) -> list[dict[str, Any]]:
 def metric_spec(site: Site, metric: Metric | Series, v: Verdict) -> dict[str, Any]:
     """An interactive Vega-Lite view of the metric: target line, planned path, measurements.
 
-    A plain dict of JSON types (no altair round trip: there may be thousands of them), kept
+    A plain dict of JSON types (there may be thousands of them), kept
     small: its escaped JSON goes through Markdown's HTML parser on every record page.
     """
     t, s = site.t, _series(metric)
     y_title = s.unit or t("ms_measurement")
     ends = [t("baseline"), t("target")]
+    # x and the tooltip belong to the data layers only: the target rule spans the whole width
+    # (Vega-Lite has no valid way to drop an inherited x channel in one layer).
+    along = {"x": {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m-%d"}},
+             "tooltip": [{"field": "kind", "title": t("ms_point")},
+                         {"field": "date", "type": "temporal", "format": "%Y-%m-%d", "title": t("date")},
+                         {"field": "value", "type": "quantitative", "title": y_title}]}
     layers: list[dict[str, Any]] = [
         {"transform": [{"filter": {"field": "kind", "oneOf": ends}}],
-         "mark": {"type": "line", "strokeDash": [4, 4], "color": COLOURS["path"]}},
+         "mark": {"type": "line", "strokeDash": [4, 4], "color": COLOURS["path"]}, "encoding": along},
         {"transform": [{"filter": {"field": "kind", "equal": t("ms_measurement")}}],
-         "mark": {"type": "line", "point": True, "color": COLOURS[v.verdict]}},
+         "mark": {"type": "line", "point": True, "color": COLOURS[v.verdict]}, "encoding": along},
         {"transform": [{"filter": {"field": "kind", "oneOf": ends}}],
          "mark": {"type": "point", "filled": True, "size": 90},
-         "encoding": {"shape": {"field": "kind", "title": None, "scale": {"domain": ends, "range": ["circle", "diamond"]}},
+         "encoding": {**along,
+                      "shape": {"field": "kind", "title": None, "scale": {"domain": ends, "range": ["circle", "diamond"]}},
                       "color": {"field": "kind", "title": None,
                                 "scale": {"domain": ends, "range": [COLOURS["baseline"], COLOURS["target"]]}}}},
     ]
@@ -233,13 +240,9 @@ def metric_spec(site: Site, metric: Metric | Series, v: Verdict) -> dict[str, An
         # one data row of its own: over the metric's rows the same line would be drawn once per row
         layers.insert(0, {"data": {"values": [{}]},
                           "mark": {"type": "rule", "strokeDash": [2, 3], "color": COLOURS["target"]},
-                          "encoding": {"x": None, "y": {"datum": s.target.value}, "tooltip": None}})
+                          "encoding": {"y": {"datum": s.target.value}}})
     return {"$schema": VEGA_LITE_SCHEMA, "width": "container", "height": 180, "data": {"values": _rows(site, s)},
-            "encoding": {"x": {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m-%d"}},
-                         "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}},
-                         "tooltip": [{"field": "kind", "title": t("ms_point")},
-                                     {"field": "date", "type": "temporal", "format": "%Y-%m-%d", "title": t("date")},
-                                     {"field": "value", "type": "quantitative", "title": y_title}]},
+            "encoding": {"y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}}},
             "layer": layers, "config": {"legend": {"orient": "bottom"}}}
 
 

@@ -41,14 +41,14 @@ class Page:
         """True for pages the portal makes (no Markdown file of the contributor's behind it)."""
         return self.record is None
 
-    def front_matter(self) -> str:
+    def yaml_header(self) -> str:
         """The page's title (escaped) and settings as YAML front matter."""
         return "---\n" + "".join(_yaml(key, value) for key, value in {"title": esc(self.title), **self.meta}.items()) + "---\n"
 
     def source(self) -> str:
         """The page as a Markdown file: front matter, then heading and card, then the content."""
         top = f"{self.heading}{self.card}\n\n" if self.heading or self.card else ""
-        return f"{self.front_matter()}\n{top}{self.content}"
+        return f"{self.yaml_header()}\n{top}{self.content}"
 
 
 def _yaml(key: str, value: Any, indent: str = "") -> str:
