@@ -77,27 +77,28 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     """Seconds spent per view module in build_tree, and figures (charts) it produced."""
     from cir_portal.core.config import Project
     from cir_portal.core.pipeline import load_register
-    from cir_portal.views import context as site_mod
+    from cir_portal.views import tree as views
     from cir_portal.views.cards import card
+    from cir_portal.views.context import Site
 
     result = load_register(Project(project), use_cache=True)
     assert result.register is not None
-    site = site_mod.Site(result.register, Project(project))
+    site = Site(result.register, Project(project))
     rows: list[tuple[str, float, int]] = []
     t = time.perf_counter()
     for record in result.register.all():
         card(site, record)
     rows.append(("cards (core)", time.perf_counter() - t, 0))
-    for view in site_mod._views():
+    for view in dict.fromkeys([*views.CARD_VIEWS, *views.PAGE_VIEWS, *views.FILE_VIEWS]):
         name = view.__name__.rsplit(".", 1)[-1]
         figures = 0
         t = time.perf_counter()
-        if hasattr(view, "card_sections"):
+        if view in views.CARD_VIEWS:
             for record in result.register.all():
                 figures += view.card_sections(site, record).count('class="cir-chart"')
-        if hasattr(view, "pages"):
-            figures += sum(md.count('class="cir-chart"') for md in view.pages(site).values())
-        if hasattr(view, "files"):
+        if view in views.PAGE_VIEWS:
+            figures += sum(page.content.count('class="cir-chart"') for page in view.pages(site))
+        if view in views.FILE_VIEWS:
             view.files(site, "")
         rows.append((name, time.perf_counter() - t, figures))
     return rows

@@ -59,6 +59,7 @@
     if (f.practice && rec.affects.indexOf(f.practice) < 0) return false;
     if (f.service && rec.affects.indexOf(f.service) < 0) return false;
     if (f.tag && rec.tags.indexOf(f.tag) < 0) return false;
+    if (f.initiative && rec.id !== f.initiative && rec.part_of !== f.initiative) return false;
     if (f.q && rec.search.indexOf(f.q.toLowerCase()) < 0) return false;
     return true;
   }
@@ -109,6 +110,7 @@
           tr.appendChild(el("td", "", label(data.labels.words, rec.urgency)));
           tr.appendChild(el("td", "", label(data.labels.words, rec.cost)));
           tr.appendChild(el("td", "cir-priority", rec.priority === null || rec.priority === undefined ? "" : rec.priority.toFixed(2)));
+          tr.appendChild(el("td", "cir-supporters", rec.supporters ? rec.supporters : ""));
           tr.appendChild(el("td", "", rec.raised));
           frag.appendChild(tr);
         });
@@ -128,7 +130,8 @@
       root.querySelectorAll("[data-sort]").forEach(function (button) {
         button.addEventListener("click", function () {
           var k = button.getAttribute("data-sort");
-          state.dir = (state.sort === k) ? -state.dir : (k === "priority" ? -1 : 1);  // highest priority first
+          // highest priority and most supporters first
+          state.dir = (state.sort === k) ? -state.dir : (k === "priority" || k === "supporters" ? -1 : 1);
           state.sort = k;
           render();
         });

@@ -8,6 +8,7 @@ neighbours. After every edit the file is parsed again and must hold exactly the 
 data, else nothing is written.
 
 ``plan_move`` (``cir move``) changes ``status`` and appends to ``history``;
+``plan_support`` (``cir support``) adds a person to ``supporters``;
 ``plan_renumber`` (``cir renumber``) gives a record the next free id, renames its file and
 rewrites every reference to it.
 """
@@ -40,8 +41,8 @@ _END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Where each kind of record is referred to: (referring kind, key path with ``[]`` for every item).
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "improvement": (("improvement", "related[]"), ("improvement", "supersedes[]"), ("lesson", "improvements[]"),
-                    ("assessment", "gaps[].improvement")),
+    "improvement": (("improvement", "related[]"), ("improvement", "supersedes[]"), ("improvement", "part_of"),
+                    ("lesson", "improvements[]"), ("assessment", "gaps[].improvement")),
     "lesson": (("improvement", "lessons[]"),),
     "objective": (("improvement", "objectives[]"), ("objective", "parent")),
     "assessment": (("improvement", "source_ref"),),
@@ -233,6 +234,39 @@ class Editor:
                 lines.append(f"{dash}-{match.group(2)}{_flow_map(item)}")
         self._insert_lines(self._line_end(last.end_mark.index), lines)
 
+    def append_values(self, key: str, values: list[str]) -> None:
+        """Append scalars to the list at top-level ``key``, in the list's own style (flow or
+        block); a missing or empty key becomes a flow list (``key: [a]``) on its own line."""
+        found = self.entry(key)
+        if found is None:
+            self._insert_lines(len(self.fm), [f"{key}: [{', '.join(scalar(v, flow=True) for v in values)}]"])
+            return
+        key_node, value = found
+        if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null":
+            end = self.fm.find("\n", key_node.end_mark.index)
+            end = len(self.fm) if end < 0 else end - (self.fm[end - 1] == "\r")
+            rest = self.fm[key_node.end_mark.index : end]
+            comment = re.search(r"\s+#.*$", rest)
+            flow = "[" + ", ".join(scalar(v, flow=True) for v in values) + "]"
+            self.replace(key_node.end_mark.index, end, f": {flow}" + (comment.group(0) if comment else ""))
+            return
+        if not isinstance(value, SequenceNode):
+            raise EditError(f"{self.rel}: `{key}` is not a list; fix it (`cir validate` says how), then run the command again")
+        if value.flow_style:
+            close = value.end_mark.index - 1
+            if self.fm[close] != "]":
+                raise EditError(f"{self.rel}: cannot find the end of the `{key}` list; edit it by hand")
+            sep = ", " if value.value else ""
+            self.replace(close, close, sep + ", ".join(scalar(v, flow=True) for v in values))
+            return
+        last = value.value[-1]
+        line_start = self.fm.rfind("\n", 0, last.start_mark.index) + 1
+        match = re.fullmatch(r"( *)-( +)", self.fm[line_start : last.start_mark.index])
+        if match is None:
+            raise EditError(f"{self.rel}: the last item of `{key}` has an unusual layout; add the value by hand")
+        self._insert_lines(self._line_end(last.end_mark.index),
+                           [f"{match.group(1)}-{match.group(2)}{scalar(v)}" for v in values])
+
     def result(self) -> str:
         """The whole file's new text (front matter spliced, everything else unchanged)."""
         fm = self.fm
@@ -385,6 +419,52 @@ def _missing_for(config: Config, data: dict[str, Any], status: str) -> list[tupl
             out.setdefault(shown, _key_description(config, leaf))
     keys = list(out)
     return [(k, out[k]) for k in keys if not any(o != k and o.startswith((k + ".", k + "[")) for o in keys)]
+
+
+# --- cir support ---------------------------------------------------------------------------------
+
+
+def plan_support(result: LoadResult, rid: str, person: str) -> Change | None:
+    """The edit that adds ``person`` (an id, name or email of people.yml) to the ``supporters`` of
+    improvement ``rid``; None when they are a supporter already. A :class:`Refused` explains why not."""
+    import difflib
+
+    config = result.config
+    assert config is not None
+    sources = find_record(result, rid)
+    if len(sources) > 1:
+        raise Refused(f"the id {rid!r} is used by {len(sources)} files: {', '.join(s.rel for s in sources)}",
+                      [f"Run `cir renumber {rid}` first."])
+    src = sources[0]
+    data = src.data
+    assert data is not None
+    if src.kind != "improvement":
+        raise Refused(f"{rid} is a {src.kind}; only improvements have supporters")
+    pid = Vocabulary(config).person(person) or person
+    if pid not in config.people:
+        close = difflib.get_close_matches(pid, list(config.people), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise Refused(f"{person!r} is not a person in site_config/people.yml{hint}",
+                      ["Supporters are people of site_config/people.yml: pass --person with their id, or add them there."])
+    current = data.get("supporters")
+    if current is not None and not isinstance(current, list):
+        raise Refused(f"{src.rel}: `supporters` is not a list", ["Fix it first (`cir validate` says how)."])
+    backers = list(current or [])
+    if pid in backers:
+        return None
+    editor = Editor(RecordText.read(src.path, src.rel), src.rel)
+    editor.append_values("supporters", [pid])
+    expected = copy.deepcopy(data)
+    expected["supporters"] = [*backers, pid]
+    new_bytes = _verify(editor, editor.result(), expected, src.kind)
+    would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
+                             replacing=[src.rel])
+    errors = _new_errors(result, [src.rel], would)
+    if errors:
+        raise Refused(f"{pid} cannot be added to the supporters of {rid}: the record would not validate",
+                      [f"{i.path}:{i.line}: {i.key + ': ' if i.key else ''}{i.message}" for i in errors])
+    n = len(expected["supporters"])
+    return Change(src.path, src.rel, new_bytes, summary=f"{pid} supports {rid} ({n} supporter{'s' if n != 1 else ''})")
 
 
 # --- cir renumber --------------------------------------------------------------------------------

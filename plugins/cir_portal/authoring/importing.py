@@ -383,6 +383,8 @@ class RowConverter:
             return v.enum("outcome", _text(cell)) or _text(cell)
         if key in ("owner", "approved_by", "requester"):
             return v.person(_text(cell)) or _text(cell)
+        if key == "supporters":
+            return [v.person(item) or item for item in self.items(cell)]
         if key == "source":
             return v.term("sources", _text(cell)) or _text(cell)
         if key == "affects":

@@ -247,6 +247,10 @@ HINTS = {
     "level": {"en": "capability level, 1-5", "zh": "能力等级，1-5"},
     "ids": {"en": "{kind} ids, e.g. [{example}]", "zh": "{kind}标识，例如 [{example}]"},
     "tags": {"en": "free words", "zh": "自由填写的标签"},
+    "part_of": {"en": "the initiative (an improvement id) this record is a part of",
+                "zh": "本记录所属的举措（一个改进标识）"},
+    "supporters": {"en": "person ids from site_config/people.yml who back it; `cir support {id}` adds you",
+                   "zh": "支持本记录的人员标识（site_config/people.yml）；`cir support {id}` 可添加自己"},
     "kpis": {"en": "add items like {{name: First-contact resolution, unit: '%', target: 75}}",
              "zh": "按此格式添加：{{name: 首次解决率, unit: '%', target: 75}}"},
     "next": {"en": "Before `cir move {id} {status}`, add:", "zh": "执行 `cir move {id} {status}` 之前，请补充："},
@@ -289,6 +293,10 @@ def field_hint(config: Config, kind: str, key: str, rid: str = "") -> str:
         return _hint("level", lang)
     if key == "tags":
         return _hint("tags", lang)
+    if key == "part_of":
+        return _hint("part_of", lang)
+    if key == "supporters":
+        return _hint("supporters", lang, id=rid or "IMP-…")
     if key == "kpis":
         return _hint("kpis", lang)
     ref_kinds = {"improvements": "improvement", "related": "improvement", "supersedes": "improvement",

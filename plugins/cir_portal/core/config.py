@@ -210,7 +210,7 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
     prefixes = dict(DEFAULT_PREFIXES)
     for kind, spec in (portal_raw.get("id_prefixes") or {}).items():
         prefixes[kind] = (spec["prefix"], spec.get("digits", DEFAULT_PREFIXES[kind][1]))
-    weights = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
+    weights = {"urgency": 0.4, "value": 0.4, "cost": 0.2, "support": 0.0}
     weights.update((portal_raw.get("priority") or {}).get("weights") or {})
     portal = Portal(
         organisation=Label.of(portal_raw["organisation"]),

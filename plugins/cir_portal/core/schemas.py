@@ -155,6 +155,11 @@ class Schema:
             yield SchemaProblem(path, "schema.items", f"must list {what} {n} item{'s' if n != 1 else ''}",
                                 described and f"Expected {described}.")
             return
+        if kind == "uniqueItems" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if item in value[:i]:
+                    yield SchemaProblem((*path, i), "schema.unique", f"{item!r} is listed twice", "Keep one of them.")
+            return
         if kind in ("minLength", "maxLength"):
             n = expects
             if kind == "minLength" and n == 1:

@@ -249,6 +249,7 @@ def check_register(sources: list[SourceFile], config: Config) -> list[Issue]:
         if src.data is not None:
             issues.extend(checker.check(src, src.data))
     issues.extend(_objective_cycles(ids["objective"]))
+    issues.extend(_initiative_issues(ids["improvement"], config))
     return issues
 
 
@@ -275,6 +276,8 @@ class _References:
             yield from self.each(src, data, "lessons", lambda s, d, p: self.record(s, d, p, "lesson"))
             for key in ("related", "supersedes"):
                 yield from self.each(src, data, key, lambda s, d, p: self.record(s, d, p, "improvement"))
+            yield from self.record(src, data, ("part_of",), "improvement")
+            yield from self.each(src, data, "supporters", lambda s, d, p: self.person(s, d, p))
             yield from self.source_ref(src, data)
         elif kind == "lesson":
             yield from self.person(src, data, ("author",))
@@ -386,3 +389,45 @@ def _objective_cycles(objectives: dict[str, SourceFile]) -> Iterator[Issue]:
             yield objectives[start].issue(("parent",), "ref.cycle",
                                           f"objectives form a cycle: {' -> '.join([*seen, start])}",
                                           "An objective cannot contribute to itself; remove one `parent`.")
+
+
+def _initiative_issues(improvements: dict[str, SourceFile], config: Config) -> Iterator[Issue]:
+    """``part_of`` across records: no cycles (an error on every record of the cycle), and a
+    warning on an initiative that is finished while one of its parts is still open."""
+    parent: dict[str, Any] = {rid: (src.data or {}).get("part_of") for rid, src in improvements.items()}
+    in_cycle: set[str] = set()
+    for start in sorted(improvements):
+        chain: list[str] = []
+        node: Any = start
+        while isinstance(node, str) and node in parent and node not in chain and node not in in_cycle:
+            chain.append(node)
+            node = parent[node]
+        if isinstance(node, str) and node in chain:
+            in_cycle.update(chain[chain.index(node):])
+    for rid in sorted(in_cycle):
+        cycle = [rid]
+        while parent[cycle[-1]] != rid:
+            cycle.append(parent[cycle[-1]])
+        text = " -> ".join([*cycle, rid])
+        yield improvements[rid].issue(
+            ("part_of",), "ref.cycle",
+            f"part_of forms a cycle: {text}" if len(cycle) > 1 else f"{rid} is part_of itself",
+            "An improvement cannot be part of itself, directly or through its parts; remove `part_of` "
+            "from the record that is not really a part.")
+    statuses = config.workflow.statuses
+    open_parts: dict[str, list[tuple[str, str]]] = {}
+    for rid, target in sorted(parent.items()):
+        status = (improvements[rid].data or {}).get("status")
+        if isinstance(target, str) and target in improvements and rid not in in_cycle \
+                and isinstance(status, str) and status in statuses and not statuses[status].terminal:
+            open_parts.setdefault(target, []).append((rid, status))
+    for target, parts in open_parts.items():
+        status = (improvements[target].data or {}).get("status")
+        if isinstance(status, str) and status in statuses and statuses[status].terminal:
+            listed = ", ".join(f"{rid} ({s})" for rid, s in parts)
+            yield improvements[target].issue(
+                ("status",), "initiative.open_parts",
+                f"this initiative is {status!r} but {len(parts)} of its parts {'is' if len(parts) == 1 else 'are'} "
+                f"still open: {listed}",
+                "Finish or cancel the parts, or move them to another initiative (`part_of`); an initiative is "
+                "done when its parts are.", severity="warning")

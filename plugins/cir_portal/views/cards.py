@@ -155,6 +155,8 @@ def improvement_card(site: Site, imp: Improvement) -> list[str]:
         (t("outcome"), esc(site.word(imp.outcome)) if imp.outcome else ""),
         (t("reason"), _text(imp.reason)),
         (t("objectives"), _links(site, src, imp.objectives)),
+        (t("part_of"), site.record_link(src, imp.part_of) if imp.part_of else ""),
+        (t("supporters"), _supporters(site, src, imp)),
         (t("satisfaction"), _number(imp.satisfaction) + " / 5" if imp.satisfaction is not None else ""),
         (t("planned_cost"), _number(imp.planned_cost) if imp.planned_cost is not None else ""),
         (t("actual_cost"), _number(imp.actual_cost) if imp.actual_cost is not None else ""),
@@ -178,6 +180,15 @@ def improvement_card(site: Site, imp: Improvement) -> list[str]:
         _section(t("supersedes"), _links(site, src, imp.supersedes)),
     ]
     return parts
+
+
+def _supporters(site: Site, src: str, imp: Improvement) -> str:
+    """How many people back the record, then who (``3 · 李娜, 王伟, 张敏``)."""
+    people = imp.supporters
+    if not people:
+        return ""
+    names = ", ".join(site.person_link(src, pid) for pid in people)
+    return f'<span class="cir-supporters"><strong data-supporters="{len(people)}">{len(people)}</strong> · {names}</span>'
 
 
 def _gap_closed(site: Site, imp: Improvement) -> str:

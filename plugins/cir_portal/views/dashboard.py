@@ -31,7 +31,7 @@ from cir_portal.core.kpis import (
 from cir_portal.core.model import Improvement, Lesson
 from cir_portal.views import charts
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
-from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.markup import badge, css_string, esc, link, table
 from cir_portal.views.metrics import PRIORITIES_PAGE, VEGA_LITE_SCHEMA, num
 from cir_portal.views.page import Page
 
@@ -495,7 +495,8 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
     weights_table = table([t("ms_factor"), t("ms_weight")],
                           [[esc(t("urgency")), esc(num(weights.get("urgency", 0)))],
                            [esc(t("ms_value_level")), esc(num(weights.get("value", 0)))],
-                           [esc(t("cost")), esc(num(weights.get("cost", 0)))]])
+                           [esc(t("cost")), esc(num(weights.get("cost", 0)))],
+                           [esc(t("ms_support")), esc(num(weights.get("support", 0)))]])
     formula = f'<p class="cir-formula">{esc(t("ms_formula"))}: {esc(t("ms_formula_text"))}</p>{weights_table}'
     escalated = [imp for imp in open_imps if imp.escalated]
     esc_rows = [[badge(t("escalated"), "cir-flag--escalated"), site.record_link(src, i.id, with_title=False), esc(i.title),
@@ -515,9 +516,10 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
         rank_rows.append([esc(n) if p else "", site.record_link(src, imp.id), site.status_badge(imp.status),
                           esc(site.word(imp.urgency) if imp.urgency else ""),
                           esc(site.word(imp.value_level) if imp.value_level else ""),
-                          esc(site.word(imp.cost) if imp.cost else ""), score, " ".join(flags)])
+                          esc(site.word(imp.cost) if imp.cost else ""),
+                          esc(len(imp.supporters) or ""), score, " ".join(flags)])
     ranking = (table([t("ms_rank"), t("improvement"), t("status"), t("urgency"), t("ms_value_level"), t("cost"),
-                      t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
+                      t("supporters"), t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
                + f'<p class="cir-note">* {esc(t("ms_assumed"))}</p>')
     return (f"# {t('ms_priorities')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
             f"<p class=\"cir-intro\">{esc(t('ms_priorities_intro'))}</p>\n"
@@ -692,9 +694,10 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
     head = (f"# {t('ms_report_title', period=key)}\n\n"
             f'<p class="cir-report-meta"><strong>{esc(org)}</strong> · {esc(_period_text(site, p))} · '
             f"{esc(t('as_of'))} {esc(site.as_of)}</p>\n{ongoing}\n"
-            f'<nav class="cir-report-nav">{" · ".join(nav)}</nav>\n')
+            f'<nav class="cir-report-nav">{" · ".join(nav)}</nav>\n\n'
+            f"{print_setup(site, t('ms_report_title', period=key), _period_text(site, p))}\n")
     return (head
-            + _section(t("ms_kpi"), kpi_html)
+            + _section(t("ms_kpi"), f'<div class="cir-report-summary">{kpi_html}</div>')
             + _section(f"{t('ms_raised_in')} ({len(raised)})",
                        listing(raised, [t("source"), t("requester")],
                                lambda i: [esc(site.label("sources", (i.source or ""))),
@@ -706,6 +709,17 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
             + _section(f"{t('ms_other_finished')} ({len(others)})",
                        listing(others, [t("reason")], lambda i: [esc(i.reason or "")]))
             + _section(f"{t('ms_lessons_in')} ({len(lessons)})", lesson_html))
+
+
+def print_setup(site: Site, title: str, period_text: str) -> str:
+    """The report's printed pages: A4, the organisation and report title in the top margin of
+    every page, the period on the right, page numbers below (CSS page-margin boxes; the rest
+    of the print stylesheet is measures.css). Inline, because the text is the report's own."""
+    org = site.config.portal.organisation.text(site.lang)
+    return ('<div class="cir-print-setup" hidden data-search-exclude><style>@media print{@page{size:A4;margin:20mm 15mm 18mm;'
+            f"@top-left{{content:{css_string(f'{org} · {title}')};font-size:9pt;color:#555}}"
+            f"@top-right{{content:{css_string(period_text)};font-size:9pt;color:#555}}"
+            '@bottom-right{content:counter(page) " / " counter(pages);font-size:9pt;color:#555}}}</style></div>')
 
 
 # --- kpis.json

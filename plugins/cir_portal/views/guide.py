@@ -21,6 +21,18 @@ bookkeeping, and nothing it writes fails validation:
 - `cir move IMP-0042 assessed --note "..."` checks that the workflow allows the move and that the record
   has what the new status requires (or lists the keys to add), then sets `status` and appends to
   `history`, changing nothing else in the file.
+- `cir support IMP-0042` adds you (git's `user.email` or `user.name`, looked up in `site_config/people.yml`)
+  to the record's `supporters`; `--person wang.wei` adds someone else. The record's page shows how many
+  people back it and who, the register has a column for it, and it counts in the priority score when
+  `priority.weights.support` in `site_config/portal.yml` is above 0 (the default is 0).
+- A large improvement can be split into parts: each part is a record of its own with
+  `part_of: IMP-0038`, the initiative it belongs to (`cir new improvement "..." --part-of IMP-0038`).
+  The initiative's page lists its parts with their status, owner and target date and a roll-up (parts
+  finished, summed planned and actual cost, outcomes); `part_of` may not form a cycle, and closing an
+  initiative while a part is still open gives a warning. The register filters by initiative.
+- The roadmap (`roadmap/`) shows every approved, planned, in-progress or evaluating improvement that has a
+  `target_date`, from its approval to its target date, grouped by objective, practice or team, with parts
+  nested under their initiative: set `target_date` to put a record on it.
 - `cir validate` checks everything; `cir validate --against origin/main` also reports ids that another
   branch uses for a different record, and `cir renumber IMP-0043` then gives this record the next free
   id, renames its file and updates every reference to it.
@@ -44,6 +56,15 @@ To move an improvement forward, change `status`, add what the new status require
   也可用 `cir new lesson|objective|assessment`；在终端中省略名称，会逐项提问。
 - `cir move IMP-0042 assessed --note "..."` 检查工作流是否允许该转换、记录是否具备新状态要求的字段（缺少时列出要补充的字段），
   然后修改 `status` 并在 `history` 末尾追加一条，文件其余内容保持不变。
+- `cir support IMP-0042` 把你（git 的 `user.email` 或 `user.name`，在 `site_config/people.yml` 中查找）加入记录的
+  `supporters`；`--person wang.wei` 添加其他人。记录页面显示支持者人数和姓名，登记册中有支持者一列；
+  当 `site_config/portal.yml` 中的 `priority.weights.support` 大于 0 时（默认为 0），支持者人数计入优先级得分。
+- 较大的改进可以拆成几个组成部分：每个部分是一条独立记录，写上 `part_of: IMP-0038`（所属举措）
+  （`cir new improvement "..." --part-of IMP-0038`）。举措页面列出各部分的状态、负责人和目标日期，并汇总
+  （已结束的部分、计划成本与实际成本合计、结果）；`part_of` 不能形成循环，举措关闭而仍有部分未结束时会给出警告。
+  登记册可按举措筛选。
+- 路线图（`roadmap/`）显示所有已批准、已规划、实施中或评估结果中且有 `target_date` 的改进，从批准日期到目标日期，
+  可按目标、实践或团队分组，组成部分缩进列在举措之下：填写 `target_date` 即可出现在路线图上。
 - `cir validate` 校验全部内容；`cir validate --against origin/main` 还会报告其他分支已用于另一条记录的标识，
   此时用 `cir renumber IMP-0043` 为本记录换一个可用标识、重命名文件并更新所有引用。
 - `cir import register.xlsx`（或 `.csv`）把表格的每一行转为记录，并报告无法通过校验的行；

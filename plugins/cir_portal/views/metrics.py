@@ -53,12 +53,18 @@ register_strings({
                       "zh": "尚未评分：得分需要紧急度和成本，在评估时填写。"},
     "ms_score_of": {"en": "{score} of {max}", "zh": "{score} / {max}"},
     "ms_formula": {"en": "Formula", "zh": "公式"},
-    "ms_formula_text": {"en": "urgency points × urgency weight + value points × value weight + cost points × cost weight; "
-                                "points: high 3, medium 2, low 1; cost counts inversely (low 3, high 1). "
+    "ms_formula_text": {"en": "urgency points × urgency weight + value points × value weight + cost points × cost weight "
+                                "+ support points × support weight; "
+                                "points: high 3, medium 2, low 1; cost counts inversely (low 3, high 1); "
+                                "support points from the number of supporters: none 0, 1–2 1, 3–5 2, 6 or more 3 "
+                                "(left out while the support weight is 0, the default). "
                                 "Weights are set in site_config/portal.yml (priority.weights).",
-                        "zh": "紧急度分值 × 紧急度权重 + 价值分值 × 价值权重 + 成本分值 × 成本权重；"
-                              "分值：高 3、中 2、低 1；成本反向计分（低 3、高 1）。"
+                        "zh": "紧急度分值 × 紧急度权重 + 价值分值 × 价值权重 + 成本分值 × 成本权重 + 支持度分值 × 支持度权重；"
+                              "分值：高 3、中 2、低 1；成本反向计分（低 3、高 1）；"
+                              "支持度分值按支持者人数计：无 0、1–2 人 1、3–5 人 2、6 人及以上 3"
+                              "（支持度权重为 0 时不计入，默认为 0）。"
                               "权重在 site_config/portal.yml（priority.weights）中设置。"},
+    "ms_support": {"en": "Support (supporters)", "zh": "支持度（支持者人数）"},
     "ms_all_priorities": {"en": "All priorities", "zh": "全部优先级"},
     "ms_metric_charts": {"en": "Metrics against their targets", "zh": "指标与目标对比"},
     "ms_verdict": {"en": "Verdict", "zh": "判定"},
@@ -143,10 +149,10 @@ def priority_score(site: Site, imp: Improvement) -> float | None:
 def priority_expression(site: Site, scored: Priority) -> str:
     """The score as one line of arithmetic: ``2.4 = urgency high (3 × 0.4) + value ... + cost ...``."""
     t = site.t
-    names = {"urgency": t("urgency"), "value": t("ms_value_level"), "cost": t("cost")}
+    names = {"urgency": t("urgency"), "value": t("ms_value_level"), "cost": t("cost"), "support": t("ms_support")}
     parts = []
     for part in scored.parts:
-        level = esc(site.word(part.level)) + ("*" if part.assumed else "")
+        level = esc(part.level if part.factor == "support" else site.word(part.level)) + ("*" if part.assumed else "")
         parts.append(f'<span class="cir-priority-part">{esc(names[part.factor])} {level} '
                      f"({part.points} × {num(part.weight)} = {num(part.contribution)})</span>")
     return " + ".join(parts)

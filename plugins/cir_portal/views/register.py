@@ -33,12 +33,12 @@ def index_json(site: Site) -> bytes:
         rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", (imp.urgency or ""),
                      (imp.cost or ""), imp.affects, (imp.source or ""), imp.tags, imp.raised, imp.status_since,
                      site.url(imp.src_uri), (imp.value or ""), bool(imp.escalated),
-                     priority_score(site, imp)])
+                     priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {
         "columns": ["id", "title", "status", "owner", "team", "urgency", "cost", "affects", "source", "tags",
-                    "raised", "since", "url", "value", "escalated", "priority"],
+                    "raised", "since", "url", "value", "escalated", "priority", "part_of", "supporters"],
         "rows": rows,
         "labels": {
             "status": {k: s.label.text(site.lang) for k, s in cfg.workflow.statuses.items()},
@@ -79,6 +79,7 @@ def register_page(site: Site) -> Page:
     affects = _used(a for i in imps for a in i.affects)
     sources = _used((i.source or "") for i in imps)
     tags = _used(tag for i in imps for tag in i.tags)
+    initiatives = [i for i in imps if site.register.parts_by_initiative.get(i.id)]
     filters = "".join([
         _select("status", t("status"), [(k, f"{s.label.text(site.lang)} ({counts.get(k, 0)})")
                                         for k, s in cfg.workflow.statuses.items()], t("all")),
@@ -89,11 +90,14 @@ def register_page(site: Site) -> Page:
         _select("affects", t("affects"), [(a, site.affects_label(a)) for a in affects], t("all")),
         _select("source", t("source"), [(s, site.label("sources", s)) for s in sources], t("all")),
         _select("tag", t("tags"), [(tag, tag) for tag in tags], t("all")),
+        _select("initiative", t("initiative"), [(i.id, f"{i.id} {i.title}") for i in initiatives], t("all"))
+        if initiatives else "",
         f'<label class="cir-filter cir-filter--text"><span>{esc(t("filter"))}</span>'
         f'<input type="search" data-filter="q" placeholder="{esc(t("search_text"))}"></label>',
     ])
     cols = [("id", t("id")), ("title", t("title")), ("status", t("status")), ("owner", t("owner")),
-            ("urgency", t("urgency")), ("cost", t("cost")), ("priority", t("ms_priority")), ("raised", t("raised"))]
+            ("urgency", t("urgency")), ("cost", t("cost")), ("priority", t("ms_priority")),
+            ("supporters", t("supporters")), ("raised", t("raised"))]
     head = "".join(f'<th><button type="button" data-sort="{k}">{esc(label)}</button></th>' for k, label in cols)
     downloads = " · ".join([
         link(site.file_href(src, "register.csv"), "CSV"),

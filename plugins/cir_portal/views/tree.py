@@ -20,20 +20,23 @@ from cir_portal.views import (
     exports,
     governance,
     guide,
+    initiatives,
     knowledge,
     maturity,
     metrics,
     register,
+    roadmap,
+    trace,
 )
 from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
 
 #: The views that publish pages, in the order they are generated.
-PAGE_VIEWS = (register, board, cascade, governance, browse, guide, knowledge, maturity, dashboard)
+PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard)
 #: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
-FILE_VIEWS = (exports, charts, knowledge, dashboard)
+FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap)
 #: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
-CARD_VIEWS = (knowledge, metrics)
+CARD_VIEWS = (initiatives, trace, knowledge, metrics)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``cir new``, ``cir move``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
+"""``cir new``, ``cir move``, ``cir support``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
 
 Thin click adapters over scaffold.py, editing.py, importing.py and collisions.py. Every
 command refuses to write anything that would not validate; mistakes are messages with the
@@ -17,7 +17,7 @@ import click
 
 from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project
 from cir_portal.authoring.collisions import GitError, reserved_ids
-from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber
+from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
     EXPORT_FORMATS,
     PROGRESS_ROWS,
@@ -45,7 +45,7 @@ _AGAINST = click.option("--against", "against", multiple=True, metavar="REF",
 
 def register(cli: click.Group) -> None:
     """Add the contributor commands to the ``cir`` group."""
-    for command in (new, move, renumber, import_, export):
+    for command in (new, move, support, renumber, import_, export):
         cli.add_command(command)
 
 
@@ -190,6 +190,10 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--assessor", help="Assessment: who assessed (person id). Default: you.")
 @click.option("--level", type=click.IntRange(1, 5), help="Assessment: current capability level, 1-5.")
 @click.option("--target-level", type=click.IntRange(1, 5), help="Assessment: target capability level, 1-5.")
+@click.option("--part-of", "part_of", metavar="IMP-ID",
+              help="Improvement: the initiative (another improvement) this one is a part of.")
+@click.option("--supporter", "supporters", multiple=True, metavar="PERSON",
+              help="Improvement: a person (id or name from people.yml) who backs it (repeatable).")
 @click.option("--horizon", callback=_date_option, help="Objective: when it should be reached (YYYY-MM-DD).")
 @click.option("--parent", help="Objective: the objective it contributes to.")
 @click.option("--date", "day", callback=_date_option,
@@ -203,7 +207,8 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 def new(kind: str, title: str | None, requester: str | None, source: str | None, source_ref: str | None,
         affects: tuple[str, ...], owner: str | None, author: str | None, lesson_kind: str | None,
         recommendation: str | None, improvements: tuple[str, ...], practice: str | None, assessor: str | None,
-        level: int | None, target_level: int | None, horizon: str | None, parent: str | None, day: str | None,
+        level: int | None, target_level: int | None, part_of: str | None, supporters: tuple[str, ...],
+        horizon: str | None, parent: str | None, day: str | None,
         tags: tuple[str, ...], against: tuple[str, ...], interactive: bool | None, dry_run: bool,
         project_dir: Path | None) -> None:
     """Create a record of KIND (improvement, lesson, objective, assessment) titled TITLE.
@@ -215,6 +220,7 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
 
     \b
     cir new improvement "邮件归档自建" --requester li.na --affects service/email
+    cir new improvement "Status page drill" --part-of IMP-0038 --supporter li.na --supporter wang.wei
     cir new lesson "Rehearse rollbacks" --kind success --recommendation "..." --improvement IMP-0004
     cir new objective "缩短变更前置时间" --owner zhao.qian --horizon 2027-06-30
     cir new assessment --practice change-enablement --level 2 --target-level 3 "变更赋能评估 2026"
@@ -240,7 +246,8 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         return None if value is None else vocab.person(value) or value
 
     if kind == "improvement":
-        values.update(raised=date, requester=person(requester), source_ref=source_ref, owner=person(owner))
+        values.update(raised=date, requester=person(requester), source_ref=source_ref, owner=person(owner),
+                      part_of=part_of, supporters=[person(p) for p in supporters] or None)
         values["source"] = (vocab.term("sources", source) or source) if source else None
         values["affects"] = [vocab.affected(a) or a for a in affects] or None
         if interactive:
@@ -298,7 +305,7 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         click.echo(f"Created {planned.id}. Fill in the body, then run `cir validate`.", err=True)
 
 
-# --- cir move / renumber -------------------------------------------------------------------------
+# --- cir move / support / renumber ---------------------------------------------------------------
 
 
 @click.command()
@@ -317,6 +324,35 @@ def move(record_id: str, status: str, note: str | None, day: str | None, project
     result = _load(project_dir)
     with _refusals():
         change = plan_move(result, record_id, status, note=note, date=day)
+    apply_changes([change])
+    click.echo(f"{change.rel}: {change.summary}")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--person", help="Who backs it: a person id (or name, or email) of site_config/people.yml "
+                               "[default: you, from git's user.email or user.name].")
+@_PROJECT
+def support(record_id: str, person: str | None, project_dir: Path | None) -> None:
+    """Add a supporter to improvement ID: appends the person to `supporters` (creating the key
+    when the record has none), changing nothing else in the file.
+
+    Supporters are shown on the record's card and in the register, and count in the priority
+    score when portal.yml gives `priority.weights.support` a weight. Running it again for the
+    same person changes nothing (exit 0).
+    """
+    result = _load(project_dir)
+    assert result.config is not None
+    vocab = Vocabulary(result.config)
+    who = person or _git_person(result, vocab)
+    if who is None:
+        _fail("cannot tell who you are", ["Pass --person ID, or set `git config user.email` to your email in "
+                                          "site_config/people.yml."])
+    with _refusals():
+        change = plan_support(result, record_id, who)
+    if change is None:
+        click.echo(f"{record_id}: {vocab.person(who) or who} supports it already; nothing changed")
+        return
     apply_changes([change])
     click.echo(f"{change.rel}: {change.summary}")
 
