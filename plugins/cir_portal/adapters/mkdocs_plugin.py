@@ -25,7 +25,7 @@ from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.reporters import location
 from cir_portal.views.access import skip_to_content
-from cir_portal.views.context import ASSET_DIR, content_epoch
+from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
 from cir_portal.views.tree import SiteTree, build_tree
 
@@ -93,13 +93,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
-        scripts = {str(s) for s in config.extra_javascript}
-        for path in sorted(self.tree.files):
-            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
-                if path.endswith(".css") and path not in config.extra_css:
-                    config.extra_css.append(path)
-                elif path.endswith(".js") and path not in scripts:
-                    config.extra_javascript.append(path)
+        stylesheets, scripts = self.tree.theme_assets()
+        config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
+        linked = {str(s) for s in config.extra_javascript}
+        config.extra_javascript.extend(p for p in scripts if p not in linked)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
