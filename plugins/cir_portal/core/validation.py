@@ -18,6 +18,7 @@ from typing import Any
 from cir_portal.core.config import AFFECTS_KINDS, Config
 from cir_portal.core.issues import Issue, format_key
 from cir_portal.core.loading import SourceFile
+from cir_portal.core.schemas import description
 
 Path_ = tuple[str | int, ...]
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)+$")
@@ -112,7 +113,7 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                     if path in seen:
                         continue
                     seen.add(path)
-                    about = _key_description(config, path)
+                    about = _key_about(config, path)
                     where = path[:-1] if len(path) > 1 else ("status",)
                     yield Issue(src.rel, *src.position(where), format_key(path), "error", "status.requires",
                                 f"missing {format_key(path)!r}, which status {status!r} requires",
@@ -126,7 +127,8 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                         "Name ONE accountable person; responsibility is not shared between teams.")
 
 
-def _key_description(config: Config, path: Path_) -> str:
+def _key_description(config: Config, path: Path_, lang: str = "en") -> str:
+    """What the improvement schema says of a key, in ``lang`` (English when untranslated)."""
     schema: Any = config.schemas["improvement"].schema
     defs = schema.get("$defs", {})
     node = schema
@@ -134,8 +136,15 @@ def _key_description(config: Config, path: Path_) -> str:
         node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
         while "$ref" in node and not node.get("description"):
             node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
-    desc = node.get("description", "")
-    return desc if isinstance(desc, str) else ""
+    return description(node, lang)
+
+
+def _key_about(config: Config, path: Path_) -> str:
+    """A key's description for a hint: English (the messages' language), and in a portal of
+    another language its translation too, so that every contributor can read it."""
+    english = _key_description(config, path)
+    own = _key_description(config, path, config.portal.language)
+    return f"{english} / {own}" if own and own != english else english
 
 
 def _check_history(src: SourceFile, data: dict[str, Any], config: Config) -> Iterator[Issue]:

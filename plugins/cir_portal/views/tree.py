@@ -6,11 +6,12 @@ plugin hands the tree to MkDocs, ``render`` writes it to a folder for any other 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
 from cir_portal.views import (
+    access,
     board,
     browse,
     cards,
@@ -66,14 +67,16 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
     tree = SiteTree()
     for record in register.all():
         heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+        # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
         tree.pages[record.src_uri] = Page(record.src_uri, f"{record.id} {record.title}", record.body,
-                                          heading=heading, card=card, record=record)
+                                          heading=access.skip_target(heading), card=access.finish(card), record=record)
     for view in PAGE_VIEWS:
         for page in view.pages(site):
-            tree.pages[page.src_uri] = page
+            tree.pages[page.src_uri] = replace(page, content=access.finish(page.content))
     for file_view in FILE_VIEWS:
         tree.files.update(file_view.files(site, site_url))
-    for name in ("cir.js", "cir.css"):
+    # wcag.css/js come last in name order: they adjust the other stylesheets for both palettes.
+    for name in ("cir.js", "cir.css", "wcag.css", "wcag.js"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
     # Files a view ships under assets/cir/<name>.js|css are linked from every page (theme_assets);
     # put large, page-specific files one folder deeper and load them lazily.
