@@ -75,5 +75,5 @@ def test_arguments_that_are_not_utf8(make_project: MakeProject) -> None:
 def test_render_out_inside_content_is_refused(make_project: MakeProject) -> None:
     root = make_project()
     result = run("render", str(root), "--out", str(root / "content" / "build"))
-    assert result.exit_code == 2 and "inside the register's content/" in result.output
+    assert result.exit_code == 2 and "content/ folder" in result.output
     assert not (root / "content" / "build").exists()

@@ -20,11 +20,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.core.config import AUDIENCES, Project
+from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
-from cir_portal.views.context import ASSET_DIR, content_epoch
+from cir_portal.views.access import skip_to_content
+from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
 from cir_portal.views.sanitize import clean_html
 from cir_portal.views.tree import SiteTree, build_tree
@@ -105,13 +107,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
-        scripts = {str(s) for s in config.extra_javascript}
-        for path in sorted(self.tree.files):
-            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
-                if path.endswith(".css") and path not in config.extra_css:
-                    config.extra_css.append(path)
-                elif path.endswith(".js") and path not in scripts:
-                    config.extra_javascript.append(path)
+        stylesheets, scripts = self.tree.theme_assets()
+        config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
+        linked = {str(s) for s in config.extra_javascript}
+        config.extra_javascript.extend(p for p in scripts if p not in linked)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -162,7 +161,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
             html = ours.heading + "\n" + html
         if self.problems:
-            html = _problems_banner(self.problems) + "\n" + html
+            html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
     @event_priority(-100)
@@ -175,6 +174,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if ours is not None and ours.record is not None and ours.card and page.content is not None:
             page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Point Material's "skip to content" link at the page's heading, adding it where Material
+        leaves it out (pages without a table of contents); default priority."""
+        return skip_to_content(output, Translator(self.language)("skip_to_content"))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
@@ -199,9 +203,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return server
 
 
-def _problems_banner(problems: list[Issue]) -> str:
+def _problems_banner(problems: list[Issue], language: str = "en") -> str:
+    t = Translator(language)
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
-    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    more = (f"<p>{esc(t('problems_more', n=len(problems) - 50))} <code>cir validate</code>.</p>"
+            if len(problems) > 50 else "")
     return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
-            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"{esc(t('problems_title', n=len(problems)))}</p>"
             f"<ul>{items}</ul>{more}</div>")

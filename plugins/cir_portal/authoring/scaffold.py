@@ -127,7 +127,7 @@ def field_hint(config: Config, kind: str, key: str, rid: str = "") -> str:
     enum = config.schemas[kind].schema.get("properties", {}).get(key, {}).get("enum")
     if enum:
         return _hint("one_of", lang, values=", ".join(map(str, enum)))
-    return key_description(config, (key,)) if kind == "improvement" else ""
+    return key_description(config, (key,), lang) if kind == "improvement" else ""
 
 
 def next_status_hint(config: Config, rid: str, fields: dict[str, Any]) -> list[str]:

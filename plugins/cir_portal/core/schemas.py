@@ -73,6 +73,19 @@ def schema_node(root: dict[str, Any], path: Iterable[str | int]) -> dict[str, An
     return node
 
 
+def description(node: Any, lang: str = "en") -> str:
+    """A schema node's ``description`` in ``lang``: the English ``description``, or its
+    translation beside it (``x-description-zh``), falling back to English."""
+    if not isinstance(node, dict):
+        return ""
+    if lang != "en":
+        translated = node.get(f"x-description-{lang}")
+        if isinstance(translated, str) and translated:
+            return translated
+    text = node.get("description", "")
+    return text if isinstance(text, str) else ""
+
+
 def describe_value(value: Any) -> str:
     if value is None:
         return "empty"

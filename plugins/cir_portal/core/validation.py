@@ -17,7 +17,7 @@ from typing import Any
 from cir_portal.core.config import AFFECTS_KINDS, Config
 from cir_portal.core.issues import Issue, format_key
 from cir_portal.core.loading import SourceFile
-from cir_portal.core.schemas import closest, schema_node
+from cir_portal.core.schemas import closest, description, resolve_node
 
 Path_ = tuple[str | int, ...]
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)+$")
@@ -146,7 +146,7 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                     if path in seen:
                         continue
                     seen.add(path)
-                    about = key_description(config, path)
+                    about = _key_about(config, path)
                     where = path[:-1] if len(path) > 1 else ("status",)
                     yield Issue(src.rel, *src.position(where), format_key(path), "error", "status.requires",
                                 f"missing {format_key(path)!r}, which status {status!r} requires",
@@ -160,10 +160,24 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                         "Name ONE accountable person; responsibility is not shared between teams.")
 
 
-def key_description(config: Config, path: Path_, kind: str = "improvement") -> str:
-    """What the schema of ``kind`` says the key at ``path`` is ("" when it says nothing)."""
-    desc = schema_node(config.schemas[kind].schema, path).get("description", "")
-    return desc if isinstance(desc, str) else ""
+def key_description(config: Config, path: Path_, lang: str = "en", *, kind: str = "improvement") -> str:
+    """What the schema of ``kind`` says of the key at ``path``, in ``lang`` (English when
+    untranslated; "" when it says nothing). A key's own description wins over its ``$ref``'s."""
+    root: Any = config.schemas[kind].schema
+    node: Any = root
+    raw: Any = root
+    for part in path:
+        raw = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+        node = resolve_node(root, raw)
+    return description(raw if isinstance(raw, dict) and raw.get("description") else node, lang)
+
+
+def _key_about(config: Config, path: Path_) -> str:
+    """A key's description for a hint: English (the messages' language), and in a portal of
+    another language its translation too, so that every contributor can read it."""
+    english = key_description(config, path)
+    own = key_description(config, path, config.portal.language)
+    return f"{english} / {own}" if own and own != english else english
 
 
 

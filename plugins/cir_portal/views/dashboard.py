@@ -380,7 +380,7 @@ def productivity_block(site: Site, ledger: Ledger, kpi: Kpi) -> str:
         summary = "; ".join(f"{d['quarter']}: {num(d['index'])}" for d in data)
         chart = charts.chart(site, line_spec(data, x="quarter", y="index", x_title=t("ms_quarter"), y_title="(N + C) / (O + C)"),
                              title=t("ms_index_by_quarter"), summary=summary, table_html=quarter_table)
-    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h4>{esc(t("ms_index_by_quarter"))}</h4>'
+    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h3>{esc(t("ms_index_by_quarter"))}</h3>'
             + (chart or quarter_table))
 
 
@@ -587,7 +587,7 @@ def matrix_block(site: Site, imps: list[Improvement]) -> str:
                      "y": {"field": "value", "type": "ordinal", "title": t("ms_value_level"),
                            "sort": [vlabel(v) for v in values]}},
         "layer": [
-            {"mark": {"type": "rect", "stroke": "#9e9e9e"},
+            {"mark": {"type": "rect", "stroke": "#757575"},
              "encoding": {"color": {"field": "quick", "type": "nominal", "legend": None,
                                     "scale": {"domain": [False, True], "range": ["#f5f5f5", "#c8e6c9"]}},
                           "tooltip": [{"field": "value", "type": "ordinal", "title": t("ms_value_level")},

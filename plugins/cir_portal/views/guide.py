@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cir_portal.core.schemas import resolve_node
+from cir_portal.core.schemas import description, resolve_node
 from cir_portal.views.context import GUIDE_PAGE, Site
 from cir_portal.views.markup import esc, table
 from cir_portal.views.page import Page
@@ -108,8 +108,8 @@ def fields_table(site: Site, kind: str) -> str:
     required = list(schema.get("required", []))
     rows = []
     for key, prop in schema.get("properties", {}).items():
-        description = resolve_node(schema, prop).get("description", "")
-        rows.append([f"<code>{esc(key)}</code>", esc(_required_from(site, kind, key, required)), esc(description),
+        about = description(prop, site.lang) or description(resolve_node(schema, prop), site.lang)
+        rows.append([f"<code>{esc(key)}</code>", esc(_required_from(site, kind, key, required)), esc(about),
                      esc(_allowed(schema, prop))])
     t = site.t
     return table([t("field"), t("required_from"), t("description"), t("allowed")], rows)
@@ -136,11 +136,11 @@ def template(site: Site, kind: str) -> str:
         service = next(iter(site.config.taxonomy.get("services", {})), "email")
         fm = (f"id: {rid}\ntitle: \nstatus: {site.config.workflow.initial}\nraised: {day}\nrequester: {person}\n"
               f"source: staff_idea\naffects: [service/{service}]\ntags: []")
-        body = "## 背景 Background\n\n## 现状 Current state\n\n## 目标状态 Target state\n"
+        body = {"zh": "## 背景\n\n## 现状\n\n## 目标状态\n"}.get(site.lang, "## Background\n\n## Current state\n\n## Target state\n")
     elif kind == "lesson":
         fm = (f"id: {rid}\ntitle: \ndate: {day}\nauthor: {person}\nkind: observation\nrecommendation: \n"
               "improvements: []")
-        body = "## 发生了什么 What happened\n\n## 学到了什么 What we learned\n"
+        body = {"zh": "## 发生了什么\n\n## 学到了什么\n"}.get(site.lang, "## What happened\n\n## What we learned\n")
     elif kind == "objective":
         fm = f"id: {rid}\ntitle: \nowner: {person}\nhorizon: {day}\nkpis:\n  - {{name: , unit: '%', target: 0}}"
         body = ""
@@ -170,8 +170,9 @@ EDITOR_SUPPORT = {
   problems appear in the Problems panel with file and line; the pre-commit hook and CI run the same check.
   Save files as UTF-8 (the workspace settings do); a file saved as GBK is an error.
 - **Spreadsheets**: `cir import` reads `.xlsx` and `.csv` (UTF-8; for another encoding say which, e.g.
-  `--encoding gbk` for a CSV Excel saved on Chinese Windows: encodings are never guessed). Column headers may be keys (`title`, `status`) or labels (名称, 状态, 负责人, 价值/收益, 提出日期);
-  values may be keys or labels (高/中/低, 已批准, a person's name). For other headers or values, write a
+  `--encoding gbk` for a CSV Excel saved on Chinese Windows: encodings are never guessed). Column headers
+  may be keys (`title`, `status`) or labels in English or Chinese (Title, Status, Owner, Value, Raised);
+  values may be keys or labels (high/medium/low, Approved, a person's name). For other headers or values, write a
   mapping file (`--mapping`, with `columns`, `values` and `defaults`). Existing records are never
   overwritten; `--dry-run` reports without writing.
 """,
