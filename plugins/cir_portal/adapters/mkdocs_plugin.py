@@ -19,14 +19,16 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from cir_portal.core.config import Project
+from cir_portal.core.config import AUDIENCES, Project
 from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
+from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
 from cir_portal.views.access import skip_to_content
 from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.sanitize import clean_html
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -37,6 +39,8 @@ class CirPluginConfig(base.Config):
     project = c.Optional(c.Type(str))
     #: reuse per-file validation results from .cir-cache/
     cache = c.Type(bool, default=True)
+    #: who the build is for: public, internal (default) or restricted; CIR_AUDIENCE wins when set
+    audience = c.Optional(c.Choice(AUDIENCES))
 
 
 class CirPlugin(BasePlugin[CirPluginConfig]):
@@ -52,6 +56,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
+        #: files of content/ this build never reads: links out of the project, FIFOs, and the
+        #: record pages its audience is not published (absolute paths)
+        self.withheld: set[str] = set()
+        self.trusted_html = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
@@ -62,8 +70,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self._release_epoch()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
-        result = load_register(project, use_cache=self.config.cache)
+        try:
+            audience = build_audience(self.config.audience)
+        except AudienceError as exc:
+            raise PluginError(f"{AUDIENCE_ENV}: {exc}") from None
+        result = load_register(project, use_cache=self.config.cache, audience=audience)
         self.result = result
+        self.withheld = {os.path.normpath(project.root / rel) for rel in result.unsafe | result.unpublished}
         for issue in result.issues:
             text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
             if issue.hint:
@@ -84,6 +97,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
                               "run `cir validate` to see them with hints")
         portal = result.config.portal
+        self.trusted_html = portal.publish.trusted_html
         config.theme["language"] = self.language = portal.language
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
@@ -100,7 +114,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        """Drop the files this build must not read or publish (links out of the project, FIFOs,
+        records its audience does not see: then neither their pages nor the search index or
+        sitemap hold them); add the generated pages, assets and exports as virtual files
+        (nothing is written to content/)."""
+        for file in list(files):
+            if file.abs_src_path is not None and os.path.normpath(file.abs_src_path) in self.withheld:
+                files.remove(file)
         self.blocks = {}
         for page in self.tree.generated():
             if files.get_file_from_path(page.src_uri) is not None:
@@ -137,6 +157,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
         ours = self.tree.pages.get(src_uri)
         if ours is not None and ours.record is not None:
+            if not self.trusted_html:
+                html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
             html = ours.heading + "\n" + html
         if self.problems:
             html = _problems_banner(self.problems, self.language) + "\n" + html

@@ -54,6 +54,9 @@ register_strings({
                                  "nothing to divide by yet. The same figures are published as {json}.",
                            "zh": "根据截至 {as_of} 的登记册计算的持续改进实践成效。每个数值都给出公式和计算所用的计数；"
                                  "n/a 表示尚无可计算的数据。相同数据以 {json} 发布。"},
+    "ms_hidden": {"en": "This site is published for the {audience} audience: {n} record(s) of the register are not "
+                        "shown to it, and every figure here is computed without them.",
+                  "zh": "本站面向“{audience}”受众发布：登记册中有 {n} 条记录不向该受众展示，本页所有数值均不含这些记录。"},
     "ms_outcomes": {"en": "Outcomes", "zh": "成果"},
     "ms_kpi": {"en": "KPI", "zh": "指标"},
     "ms_value": {"en": "Value", "zh": "数值"},
@@ -305,6 +308,15 @@ def _sub(title: str, body: str) -> str:
     return f"\n### {title}\n\n<div class=\"cir-measures\">{body}</div>\n"
 
 
+def hidden_note(site: Site) -> str:
+    """How many records this build's audience does not see ("" when it sees every record)."""
+    register = site.register
+    if not register.hidden:
+        return ""
+    audience = site.t(f"audience_{register.audience}")
+    return f'<p class="cir-hidden-note">{esc(site.t("ms_hidden", audience=audience, n=register.hidden))}</p>\n'
+
+
 def dashboard_page(site: Site, ledger: Ledger) -> str:
     t, src = site.t, DASHBOARD_PAGE
     headline = ledger.headline()
@@ -315,7 +327,7 @@ def dashboard_page(site: Site, ledger: Ledger) -> str:
                            link(site.href(src, REPORTS_INDEX), t("ms_reports"))])
     parts = [
         f"# {t('ms_dashboard')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
-        f"<p class=\"cir-intro\">{intro_html}</p>\n<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
+        f"<p class=\"cir-intro\">{intro_html}</p>\n{hidden_note(site)}<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
         _section(t("ms_outcomes"), kpi_table(site, headline, HEADLINE_KPIS)),
         _section(t("ms_productivity"), productivity_block(site, ledger, headline["productivity_index"])),
         _section(t("ms_adoption"), ""),

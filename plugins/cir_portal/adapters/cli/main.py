@@ -9,7 +9,15 @@ import click
 
 from cir_portal import __version__
 from cir_portal.adapters.cli import contrib, gaps
-from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, ProgressBar, load_project
+from cir_portal.adapters.cli.common import (
+    AUDIENCE_OPTION,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    ProgressBar,
+    load_project,
+    resolve_audience,
+)
 from cir_portal.core.reporters import REPORTERS, summary
 
 
@@ -68,7 +76,8 @@ def validate(path: Path | None, fmt: str, no_cache: bool, jobs: int, against: tu
 @click.option("--site-url", default=None, metavar="URL",
               help="Where the site is published (feed.xml's links, zensical.toml); default: site_url of mkdocs.yml.")
 @click.option("--clean", is_flag=True, help="Empty OUT first, if an earlier `cir render` wrote it.")
-def render(path: Path | None, out: Path, engine: str, site_url: str | None, clean: bool) -> None:
+@AUDIENCE_OPTION
+def render(path: Path | None, out: Path, engine: str, site_url: str | None, clean: bool, audience: str | None) -> None:
     """Write the complete generated docs tree (decorated record pages, generated pages,
     assets, exports) to a folder, for building with another site engine.
 
@@ -79,7 +88,7 @@ def render(path: Path | None, out: Path, engine: str, site_url: str | None, clea
     from cir_portal.adapters.render import ConfigError, prepare_out
     from cir_portal.adapters.render import render as render_tree
 
-    result = load_project(path)
+    result = load_project(path, audience=resolve_audience(audience))
     sys.stdout.write(REPORTERS["text"](result.issues))
     if result.config is None or result.register is None:
         sys.exit(EXIT_UNUSABLE)
@@ -92,7 +101,7 @@ def render(path: Path | None, out: Path, engine: str, site_url: str | None, clea
         sys.exit(EXIT_UNUSABLE)
     try:
         written = render_tree(result.register, result.project, out, engine="zensical" if engine == "zensical" else "mkdocs",
-                              site_url=site_url)
+                              site_url=site_url, withheld=result.unsafe | result.unpublished)
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_UNUSABLE)
