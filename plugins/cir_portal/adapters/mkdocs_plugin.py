@@ -21,12 +21,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
-from cir_portal.core.config import Project
+from cir_portal.core.config import AUDIENCES, Project
+from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
+from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
-from cir_portal.views.context import ASSET_DIR, content_epoch
+from cir_portal.views.access import skip_to_content
+from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.sanitize import clean_html
 from cir_portal.views.search import IGNORE, header_box, indexed, indexed_part, search_url
 from cir_portal.views.tree import SiteTree, build_tree
 
@@ -38,6 +42,8 @@ class CirPluginConfig(base.Config):
     project = c.Optional(c.Type(str))
     #: reuse per-file validation results from .cir-cache/
     cache = c.Type(bool, default=True)
+    #: who the build is for: public, internal (default) or restricted; CIR_AUDIENCE wins when set
+    audience = c.Optional(c.Choice(AUDIENCES))
     #: index the built site for search (Pagefind) in every build, `mkdocs serve` rebuilds included
     search = c.Type(bool, default=True)
 
@@ -55,6 +61,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
+        #: files of content/ this build never reads: links out of the project, FIFOs, and the
+        #: record pages its audience is not published (absolute paths)
+        self.withheld: set[str] = set()
+        self.trusted_html = False
         #: the search index of the build under way, fed as pages are written (see on_post_page)
         self.live: LiveIndex | None = None
         self.dirty = False
@@ -71,8 +81,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self._release_epoch()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
-        result = load_register(project, use_cache=self.config.cache)
+        try:
+            audience = build_audience(self.config.audience)
+        except AudienceError as exc:
+            raise PluginError(f"{AUDIENCE_ENV}: {exc}") from None
+        result = load_register(project, use_cache=self.config.cache, audience=audience)
         self.result = result
+        self.withheld = {os.path.normpath(project.root / rel) for rel in result.unsafe | result.unpublished}
         for issue in result.issues:
             text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
             if issue.hint:
@@ -93,6 +108,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
                               "run `cir validate` to see them with hints")
         portal = result.config.portal
+        self.trusted_html = portal.publish.trusted_html
         config.theme["language"] = self.language = portal.language
         if self.config.search and ("material/search" in config.plugins or "search" in config.plugins):
             log.warning("Material's search plugin is enabled next to the portal's own search (Pagefind): "
@@ -105,17 +121,20 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
                                site_url=config.site_url or "")
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
-        scripts = {str(s) for s in config.extra_javascript}
-        for path in sorted(self.tree.files):
-            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
-                if path.endswith(".css") and path not in config.extra_css:
-                    config.extra_css.append(path)
-                elif path.endswith(".js") and path not in scripts:
-                    config.extra_javascript.append(path)
+        stylesheets, scripts = self.tree.theme_assets()
+        config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
+        linked = {str(s) for s in config.extra_javascript}
+        config.extra_javascript.extend(p for p in scripts if p not in linked)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        """Drop the files this build must not read or publish (links out of the project, FIFOs,
+        records its audience does not see: then neither their pages nor the search index or
+        sitemap hold them); add the generated pages, assets and exports as virtual files
+        (nothing is written to content/)."""
+        for file in list(files):
+            if file.abs_src_path is not None and os.path.normpath(file.abs_src_path) in self.withheld:
+                files.remove(file)
         self.blocks = {}
         for page in self.tree.generated():
             if files.get_file_from_path(page.src_uri) is not None:
@@ -154,12 +173,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         ours = self.tree.pages.get(src_uri)
         record = ours is not None and ours.record is not None
         if ours is not None and ours.record is not None:
+            if not self.trusted_html:
+                html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
             html = ours.heading + "\n" + html
         search = page.meta.get("search")
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
             html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
         if self.problems:
-            html = _problems_banner(self.problems) + "\n" + html
+            html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
     @event_priority(-100)
@@ -173,8 +194,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the search box in the page's header; hand the page's indexed part to the search
-        index, which parses it in another process while the next page is rendered (default priority)."""
+        """Point Material's "skip to content" link at the page's heading, adding it where Material
+        leaves it out (pages without a table of contents); put the search box in the header, and
+        hand the page's indexed part to the search index, which parses it in another process
+        while the next page is rendered (default priority)."""
+        output = skip_to_content(output, Translator(self.language)("skip_to_content"))
         if not self.config.search:
             return output
         action = relative_url(page.url, search_url(config.use_directory_urls))
@@ -238,9 +262,11 @@ def _with_header_box(output: str, box: str) -> str:
     return output if at < 0 else output[:at] + box + output[at:]
 
 
-def _problems_banner(problems: list[Issue]) -> str:
+def _problems_banner(problems: list[Issue], language: str = "en") -> str:
+    t = Translator(language)
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
-    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    more = (f"<p>{esc(t('problems_more', n=len(problems) - 50))} <code>cir validate</code>.</p>"
+            if len(problems) > 50 else "")
     return (f'<div class="admonition failure cir-problems" {IGNORE}><p class="admonition-title">'
-            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"{esc(t('problems_title', n=len(problems)))}</p>"
             f"<ul>{items}</ul>{more}</div>")

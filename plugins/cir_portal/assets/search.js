@@ -6,7 +6,7 @@
  * Initialised through Material's document$ so it survives instant navigation. */
 (function () {
   "use strict";
-  var C = window.CIR_SEARCH || { strings: {}, page: "search/", bundle: "pagefind/pagefind.js", box: "" };
+  var C = window.CIR_SEARCH || { strings: {}, page: "search/", bundle: "pagefind/pagefind.js" };
   var S = C.strings;
   var BOX_LIMIT = 8;
   var PAGE_SIZE = 20;
@@ -287,18 +287,7 @@
     run();
   }
 
-  /* engines other than the MkDocs adapter have no box in their header: add it there */
-  function ensureBox() {
-    if (!C.box || document.querySelector("[data-cir-search=box]")) return;
-    var header = document.querySelector(".md-header__inner");
-    if (!header) return;
-    var template = document.createElement("template");
-    template.innerHTML = C.box;  // generated with the site, no reader input
-    header.insertBefore(template.content, header.querySelector(".md-header__source"));
-  }
-
   function init() {
-    ensureBox();
     document.querySelectorAll("[data-cir-search=box]").forEach(initBox);
     document.querySelectorAll("[data-cir-search=page]").forEach(initPage);
   }

@@ -363,6 +363,10 @@ class Register:
     records_by_tag: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
     #: the parts of an initiative (improvements whose ``part_of`` names it), by the initiative's id
     parts_by_initiative: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
+    #: the audience this register was published for ("" before publishing: every record)
+    audience: str = ""
+    #: how many records that validated this audience does not see
+    hidden: int = 0
 
     def get(self, rid: str) -> Record | None:
         return self.records.get(rid)

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cir_portal.core.config import Config, Project, load_config
+from cir_portal.core.files import scan_content
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, read_source, record_files
 from cir_portal.core.model import Register, build_register
+from cir_portal.core.publishing import publish, visible
 from cir_portal.core.validation import check_record, check_register
 
 CACHE_DIR = ".cir-cache"
@@ -39,6 +41,11 @@ class LoadResult:
     issues: list[Issue] = field(default_factory=list)
     register: Register | None = None
     cache_hits: int = 0
+    #: entries of content/ that are never read (links out of the project, FIFOs, loops), relative to the root
+    unsafe: set[str] = field(default_factory=set)
+    #: record files (relative to the root) that the register was not published with: their
+    #: visibility is above the audience (or, in a register with errors, unknown)
+    unpublished: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Issue]:
@@ -52,7 +59,7 @@ class LoadResult:
 def _code_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
     here = Path(__file__).parent
-    for name in ("loading.py", "schemas.py", "config.py", "validation.py", "pipeline.py", "issues.py"):
+    for name in ("loading.py", "schemas.py", "config.py", "validation.py", "pipeline.py", "issues.py", "files.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
@@ -167,11 +174,12 @@ def _check_files(config: Config, jobs: list[_Job], progress: Progress | None, do
 
 
 def load_register(project: Project, *, use_cache: bool = True, progress: Progress | None = None,
-                  model: bool = True, workers: int = 1) -> LoadResult:
+                  model: bool = True, workers: int = 1, audience: str | None = None) -> LoadResult:
     """Load, validate and (unless ``model`` is false) model the whole register of ``project``.
 
     ``workers`` > 1 (or 0 for one per core) parses files in forked processes when there
-    are many to parse.
+    are many to parse. With an ``audience`` the register holds only what that audience is
+    published (publishing.py); validation covers every record either way.
 
     Bad content never raises: it becomes issues. The model holds only the records that
     validated; when there are errors the caller decides whether to publish anyway.
@@ -180,7 +188,10 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     result = LoadResult(project, config, issues=list(config_issues))
     if config is None:
         return result
-    files = list(record_files(project.content))
+    scan = scan_content(project)
+    result.issues.extend(scan.issues)
+    result.unsafe = scan.unsafe
+    files = [(kind, path) for kind, path in record_files(project.content) if project.rel(path) not in scan.unsafe]
     cache = _Cache(project.root, config.fingerprint + _code_digest(), use_cache)
     total = len(files)
     sources: list[SourceFile | None] = [None] * total
@@ -219,4 +230,9 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
         return result
     bad = {i.path for i in result.issues if i.severity == "error"}
     result.register = build_register(config, project, [s for s in result.sources if s.data is not None and s.rel not in bad])
+    if audience is not None:
+        result.register = publish(result.register, audience)
+        published = {r.rel for r in result.register.all()}
+        result.unpublished = {s.rel for s in result.sources if s.rel not in published
+                              and (s.rel not in bad or s.data is None or not visible(s.data, config, audience))}
     return result

@@ -37,9 +37,9 @@ def board_page(site: Site) -> Page:
             columns.append(f'<section class="cir-column" data-status="{esc(key)}"><h2>{head}</h2>{body}</section>')
     return Page(src, t("board"), meta={"hide": ["toc", "navigation"]}, content=f"""# {t("board")}
 
-<div class="cir-board" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-age-label="{esc(t("age"))}" data-show-all="{esc(t("show_all"))}">
+<div class="cir-board" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-age-label="{esc(t("age"))}" data-show-all="{esc(t("show_all"))}" data-escalated="{esc(t("escalated"))}">
 <form class="cir-filters" onsubmit="return false">{filters}</form>
-<div class="cir-board__columns">{"".join(columns)}</div>
-<noscript><p>{esc(t("noscript"))} {link(site.file_href(src, "register.csv"), "register.csv")}</p></noscript>
+<div class="cir-board__columns" role="region" tabindex="0" aria-label="{esc(t("board_columns"))}">{"".join(columns)}</div>
+<noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """)

@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
+from typing import Literal
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.i18n import Translator
@@ -21,6 +22,11 @@ GOVERNANCE_PAGE = "governance.md"
 GUIDE_PAGE = "guide.md"
 BROWSE_PAGE = "browse/index.md"
 ASSET_DIR = "assets/cir"
+#: How the site engine resolves a relative link in a page's HTML. MkDocs and ProperDocs pass raw
+#: HTML through, so the browser resolves links from the page's URL ("page"); Zensical rewrites
+#: every link as a path from the page's *source file*, checks it and turns ``.md`` targets
+#: into page URLs ("source").
+LinkBase = Literal["page", "source"]
 CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
 
 
@@ -53,13 +59,14 @@ class Site:
     """What every view needs: the register, labels in the site language, and URLs."""
 
     def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
-                 epoch: int | None = None) -> None:
+                 epoch: int | None = None, link_base: LinkBase = "page") -> None:
         self.register = register
         self.project = project
         self.config: Config = register.config
         self.lang = self.config.portal.language
         self.t = Translator(self.lang)
         self.directory_urls = directory_urls
+        self.link_base: LinkBase = link_base
         self.epoch = content_epoch(project, register) if epoch is None else epoch
         self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
 
@@ -68,10 +75,21 @@ class Site:
         return page_url(src_uri, self.directory_urls)
 
     def href(self, from_src: str, to_src: str, fragment: str = "") -> str:
-        to = self.url(to_src) + (f"#{fragment}" if fragment else "")
-        return relative_url(self.url(from_src), to)
+        """A link in the page built from ``from_src`` to the page built from ``to_src``, as the
+        site engine expects it (see ``LinkBase``): to the page's URL, or to its source file."""
+        anchor = f"#{fragment}" if fragment else ""
+        if self.link_base == "source":
+            return relative_url(from_src, to_src + anchor)
+        return relative_url(self.url(from_src), self.url(to_src) + anchor)
 
     def file_href(self, from_src: str, path: str) -> str:
+        """A link in the page built from ``from_src`` to a file of the site (an export, an asset)."""
+        return relative_url(from_src if self.link_base == "source" else self.url(from_src), path)
+
+    def page_href(self, from_src: str, path: str) -> str:
+        """A URL the browser resolves from the page's address at run time: in a script's data-
+        attribute or inside <noscript>, which no engine rewrites. Relative to the page URL
+        whatever the ``link_base``."""
         return relative_url(self.url(from_src), path)
 
     # --- entities and their pages

@@ -54,6 +54,9 @@ register_strings({
                                  "nothing to divide by yet. The same figures are published as {json}.",
                            "zh": "根据截至 {as_of} 的登记册计算的持续改进实践成效。每个数值都给出公式和计算所用的计数；"
                                  "n/a 表示尚无可计算的数据。相同数据以 {json} 发布。"},
+    "ms_hidden": {"en": "This site is published for the {audience} audience: {n} record(s) of the register are not "
+                        "shown to it, and every figure here is computed without them.",
+                  "zh": "本站面向“{audience}”受众发布：登记册中有 {n} 条记录不向该受众展示，本页所有数值均不含这些记录。"},
     "ms_outcomes": {"en": "Outcomes", "zh": "成果"},
     "ms_kpi": {"en": "KPI", "zh": "指标"},
     "ms_value": {"en": "Value", "zh": "数值"},
@@ -305,6 +308,15 @@ def _sub(title: str, body: str) -> str:
     return f"\n### {title}\n\n<div class=\"cir-measures\">{body}</div>\n"
 
 
+def hidden_note(site: Site) -> str:
+    """How many records this build's audience does not see ("" when it sees every record)."""
+    register = site.register
+    if not register.hidden:
+        return ""
+    audience = site.t(f"audience_{register.audience}")
+    return f'<p class="cir-hidden-note">{esc(site.t("ms_hidden", audience=audience, n=register.hidden))}</p>\n'
+
+
 def dashboard_page(site: Site, ledger: Ledger) -> str:
     t, src = site.t, DASHBOARD_PAGE
     headline = ledger.headline()
@@ -315,7 +327,7 @@ def dashboard_page(site: Site, ledger: Ledger) -> str:
                            link(site.href(src, REPORTS_INDEX), t("ms_reports"))])
     parts = [
         f"# {t('ms_dashboard')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
-        f"<p class=\"cir-intro\">{intro_html}</p>\n<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
+        f"<p class=\"cir-intro\">{intro_html}</p>\n{hidden_note(site)}<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
         _section(t("ms_outcomes"), kpi_table(site, headline, HEADLINE_KPIS)),
         _section(t("ms_productivity"), productivity_block(site, ledger, headline["productivity_index"])),
         _section(t("ms_adoption"), ""),
@@ -368,7 +380,7 @@ def productivity_block(site: Site, ledger: Ledger, kpi: Kpi) -> str:
         summary = "; ".join(f"{d['quarter']}: {num(d['index'])}" for d in data)
         chart = charts.chart(site, line_spec(data, x="quarter", y="index", x_title=t("ms_quarter"), y_title="(N + C) / (O + C)"),
                              title=t("ms_index_by_quarter"), summary=summary, table_html=quarter_table)
-    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h4>{esc(t("ms_index_by_quarter"))}</h4>'
+    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h3>{esc(t("ms_index_by_quarter"))}</h3>'
             + (chart or quarter_table))
 
 
@@ -575,7 +587,7 @@ def matrix_block(site: Site, imps: list[Improvement]) -> str:
                      "y": {"field": "value", "type": "ordinal", "title": t("ms_value_level"),
                            "sort": [vlabel(v) for v in values]}},
         "layer": [
-            {"mark": {"type": "rect", "stroke": "#9e9e9e"},
+            {"mark": {"type": "rect", "stroke": "#757575"},
              "encoding": {"color": {"field": "quick", "type": "nominal", "legend": None,
                                     "scale": {"domain": [False, True], "range": ["#f5f5f5", "#c8e6c9"]}},
                           "tooltip": [{"field": "value", "type": "ordinal", "title": t("ms_value_level")},

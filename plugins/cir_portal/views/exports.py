@@ -58,6 +58,11 @@ def register_json(site: Site) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+def cell_text(value: Any) -> str:
+    """A front matter value as one cell's text (lists joined with ``; ``, maps as JSON)."""
+    return _cell(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -72,6 +77,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: What makes a spreadsheet cell a formula (OWASP "CSV injection"): =, +, -, @, tab, CR.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: a leading ``'`` when it starts like one."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell: numbers as numbers, every text neutralised (see :func:`neutral`)."""
+    text = _cell(value)
+    return text if isinstance(value, int | float) and not isinstance(value, bool) else neutral(text)
+
+
 def csv_columns(site: Site) -> list[str]:
     """The spec's columns, then every other key the improvements use (value_level, keys an
     organisation added to its schema), sorted: nothing that validated is left out."""
@@ -79,17 +99,27 @@ def csv_columns(site: Site) -> list[str]:
     return [*CSV_COLUMNS, *sorted(used - set(CSV_COLUMNS))]
 
 
-def register_csv(site: Site) -> bytes:
-    """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+def register_rows(site: Site) -> tuple[list[str], list[list[Any]]]:
+    """The improvements' table: the columns, and one row of values per improvement."""
     columns = csv_columns(site)
-    writer.writerow(columns)
+    rows = []
     for imp in site.register.improvements:
         values = dict(imp.front_matter)
         values["team"] = site.team_of(imp.owner) or ""
         values["url"] = site.url(imp.src_uri)
-        writer.writerow([_cell(values.get(c)) for c in columns])
+        rows.append([values.get(c) for c in columns])
+    return columns, rows
+
+
+def register_csv(site: Site) -> bytes:
+    """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese; no
+    cell a spreadsheet would run as a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns, rows = register_rows(site)
+    writer.writerow([neutral(c) for c in columns])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

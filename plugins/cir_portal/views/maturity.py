@@ -211,7 +211,7 @@ def heatmap_spec(site: Site, latest: dict[str, Assessment]) -> dict[str, Any]:
             "y": {"field": "practice", "type": "nominal", "sort": y_order, "title": t("practice")},
         },
         "layer": [
-            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 2},
+            {"mark": {"type": "rect", "stroke": "#757575", "strokeWidth": 1},
              "encoding": {"color": {"field": "score", "type": "quantitative", "title": t("mat_score"),
                                     "scale": {"domain": [1, 5], "scheme": "blues"}, "legend": {"values": list(LEVELS)}},
                           "tooltip": [{"field": "practice", "type": "nominal", "title": t("practice")},

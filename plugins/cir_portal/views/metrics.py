@@ -36,7 +36,7 @@ PRIORITIES_PAGE = "priorities.md"
 #: colours of the verdicts and chart marks (readable on light and dark backgrounds, and in print)
 COLOURS = {
     "achieved": "#2e7d32", "on_track": "#1565c0", "off_track": "#c62828", "no_data": "#757575",
-    "path": "#9e9e9e", "target": "#6a1b9a", "baseline": "#616161", "better": "#2e7d32", "worse": "#c62828",
+    "path": "#757575", "target": "#6a1b9a", "baseline": "#616161", "better": "#2e7d32", "worse": "#c62828",
 }
 
 register_strings({
@@ -337,7 +337,7 @@ def metric_svg(site: Site, metric: Metric | Series, v: Verdict) -> str:
         band_top, band_h = (_TOP, ty - _TOP) if direction != "decrease" else (ty, bottom - ty)
         out.append(f'<rect class="cir-svg-better" x="{_LEFT}" y="{_f(band_top)}" width="{plot_w}" height="{_f(max(band_h, 0))}" '
                    f'fill="{COLOURS["better"]}" fill-opacity="0.07"/>')
-    out.append(f'<path class="cir-svg-axis" d="M{_LEFT} {_TOP}V{_f(bottom)}H{right}" fill="none" stroke="#9e9e9e"/>')
+    out.append(f'<path class="cir-svg-axis" d="M{_LEFT} {_TOP}V{_f(bottom)}H{right}" fill="none" stroke="#757575"/>')
     # y axis: min and max values; x axis: first and last dates
     out.append(f'<text x="{_LEFT - 6}" y="{_f(y(v1) + 4)}" text-anchor="end" fill="currentColor">{num(v1)}</text>')
     if v1 != v0:
@@ -401,16 +401,17 @@ def _order(site: Site) -> list[str]:
     return [*statuses, *(f"outcome:{o}" for o in OUTCOMES)]
 
 
-STACK_COLOURS = ("#90caf9", "#b39ddb", "#80cbc4", "#a5d6a7", "#ffe082", "#ffcc80", "#b0bec5", "#ef9a9a", "#ce93d8",
-                 "#bcaaa4", "#fff59d", "#80deea")
-OUTCOME_COLOURS = {"outcome:achieved": "#2e7d32", "outcome:partially_achieved": "#f9a825", "outcome:not_achieved": "#c62828"}
+#: >= 4.5:1 against the charts' white canvas: the marks stand out (3:1) and white counts inside them are legible
+STACK_COLOURS = ("#1565c0", "#4527a0", "#00695c", "#2e7d32", "#8d6e00", "#ad1457", "#455a64", "#c62828", "#6a1b9a",
+                 "#5d4037", "#827717", "#00838f")
+OUTCOME_COLOURS = {"outcome:achieved": "#2e7d32", "outcome:partially_achieved": "#8d6e00", "outcome:not_achieved": "#c62828"}
 
 
 def _stack_colour(site: Site, key: str) -> str:
     if key in OUTCOME_COLOURS:
         return OUTCOME_COLOURS[key]
     order = site.config.workflow.order
-    return STACK_COLOURS[order.index(key) % len(STACK_COLOURS)] if key in order else "#bdbdbd"
+    return STACK_COLOURS[order.index(key) % len(STACK_COLOURS)] if key in order else "#616161"
 
 
 def objective_spec(site: Site, counts: dict[str, int]) -> dict[str, Any]:
@@ -456,7 +457,7 @@ def objective_svg(site: Site, counts: dict[str, int]) -> str:
                    f'stroke="#fff"><title>{esc(_status_key(site, k))}: {counts[k]}</title></rect>')
         if w > 14:
             out.append(f'<text x="{_f(x + w / 2)}" y="{_f(4 + bar_h / 2 + 4)}" text-anchor="middle" '
-                       f'fill="#212121">{counts[k]}</text>')
+                       f'fill="#fff">{counts[k]}</text>')
         x += w
     for i, k in enumerate(order):
         lx, ly = left + (i % 3) * 156, bar_h + 20 + (i // 3) * 18

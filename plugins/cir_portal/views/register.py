@@ -194,12 +194,12 @@ def register_page(site: Site) -> Page:
     ])
     return Page(src, t("register"), meta={"hide": ["toc"]}, content=f"""# {t("register")}
 
-<div class="cir-register" data-index="{esc(site.file_href(src, INDEX_FILE))}" data-root="{esc(site.file_href(src, ""))}" data-page-size="{PAGE_SIZE}">
+<div class="cir-register" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-page-size="{PAGE_SIZE}">
 <p class="cir-downloads">{esc(t("downloads"))}: {downloads}</p>
 <form class="cir-filters" onsubmit="return false">{filters}</form>
-<p class="cir-count" aria-live="polite">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
+<p class="cir-count" aria-live="polite" aria-atomic="true">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
 <table class="cir-table cir-register-table" {IGNORE}><thead><tr>{head}</tr></thead><tbody data-prerendered>{"".join(_register_row(site, i) for i in first)}</tbody></table>
-<nav class="cir-pager"><button type="button" data-page="prev" disabled>{esc(t("prev"))}</button> <span data-page-info>1 / {pages}</span> <button type="button" data-page="next"{" disabled" if pages == 1 else ""}>{esc(t("next"))}</button></nav>
-<noscript><p>{esc(t("noscript"))} {link(site.file_href(src, "register.csv"), "register.csv")}</p></noscript>
+<nav class="cir-pager" aria-label="{esc(t("paging"))}"><button type="button" data-page="prev" disabled>{esc(t("prev"))}</button> <span data-page-info>1 / {pages}</span> <button type="button" data-page="next"{" disabled" if pages == 1 else ""}>{esc(t("next"))}</button></nav>
+<noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """)

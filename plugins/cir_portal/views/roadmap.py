@@ -345,10 +345,13 @@ def group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row],
     t = site.t
     overdue = f' <span class="cir-badge cir-rm-flag">{esc(t("rm_overdue_n", n=group.overdue))}</span>' if group.overdue else ""
     body = "".join(row_html(site, src, axis, r) for r in shown)
+    # A link inside <summary> is a control inside a control (the keyboard and screen readers reach
+    # only one of them): the summary names the group, the link to its page opens the body.
+    linked = f'<p class="cir-rm-group__link">{group.heading_html}</p>' if "<a " in group.heading_html else ""
     return (f'<details class="cir-rm-group" open data-group="{esc(group.key)}">'
-            f'<summary><span class="cir-rm-group__name">{group.heading_html}</span> '
+            f'<summary><span class="cir-rm-group__name">{esc(group.label)}</span> '
             f'<span class="cir-n">{group.count}</span>{overdue}</summary>'
-            f'<div class="cir-rm-group__body">{axis_html(site, axis)}<div class="cir-rm-chart">{lines_html(site, axis)}'
+            f'<div class="cir-rm-group__body">{linked}{axis_html(site, axis)}<div class="cir-rm-chart">{lines_html(site, axis)}'
             f'<ol class="cir-rm-rows">{body}</ol></div>{more}{table_html(site, src, shown)}</div></details>')
 
 

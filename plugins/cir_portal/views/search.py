@@ -183,7 +183,9 @@ def search_url(directory_urls: bool = True) -> str:
 
 def header_box(lang: str, action: str) -> str:
     """The search box of the page header: a GET form to the search page (``action``, relative to
-    the page) that search.js turns into a combobox listing the first results as the reader types."""
+    the page) that search.js turns into a combobox listing the first results as the reader types.
+    The MkDocs adapter puts it in Material's header; other engines keep their theme's search
+    box, and the search page works on them once ``cir index-search`` has indexed their build."""
     t = Translator(lang)
     return (f'<form class="cir-search-box" role="search" action="{esc(action)}" method="get" data-cir-search="box">'
             f'<label class="cir-visually-hidden" for="cir-search-box-q">{esc(t("search"))}</label>'
@@ -259,7 +261,6 @@ def script(site: Site) -> bytes:
         "page": search_url(site.directory_urls),
         "bundle": f"{BUNDLE_DIR}/pagefind.js",
         "strings": {key: site.t(key) for key in _SCRIPT_STRINGS},
-        "box": header_box(site.lang, search_url(site.directory_urls)),
     }
     head = "/* cir-portal search: generated for this site (language, URLs) */\nvar CIR_SEARCH = "
     return (head + json.dumps(config, ensure_ascii=False, sort_keys=True) + ";\n").encode("utf-8") + asset_bytes("search.js")

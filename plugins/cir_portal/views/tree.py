@@ -6,11 +6,12 @@ plugin hands the tree to MkDocs, ``render`` writes it to a folder for any other 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Register
 from cir_portal.views import (
+    access,
     board,
     browse,
     cards,
@@ -29,7 +30,7 @@ from cir_portal.views import (
     search,
     trace,
 )
-from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
+from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
 
 #: The views that publish pages, in the order they are generated.
@@ -51,23 +52,33 @@ class SiteTree:
         """The pages the portal makes, by path."""
         return [page for _, page in sorted(self.pages.items()) if page.generated]
 
+    def theme_assets(self) -> tuple[list[str], list[str]]:
+        """(stylesheets, scripts) every page links: the files views ship directly under
+        assets/cir/ (larger, page-specific files live one folder deeper and load lazily).
+        Both the MkDocs plugin and the Zensical configuration add these to extra_css/extra_javascript."""
+        shipped = sorted(p for p in self.files if p.startswith(ASSET_DIR + "/") and p.count("/") == 2)
+        return [p for p in shipped if p.endswith(".css")], [p for p in shipped if p.endswith(".js")]
+
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
-               site_url: str = "") -> SiteTree:
-    """Every generated page, record card, asset and export of the portal."""
-    site = Site(register, project, directory_urls=directory_urls, epoch=epoch)
+               site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
+    """Every generated page, record card, asset and export of the portal (links in the pages'
+    HTML written the way the engine that builds them resolves links: ``link_base``)."""
+    site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
     tree = SiteTree()
     for record in register.all():
         heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+        # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
         tree.pages[record.src_uri] = Page(record.src_uri, f"{record.id} {record.title}", record.body,
-                                          heading=heading, card=card, record=record)
+                                          heading=access.skip_target(heading), card=access.finish(card), record=record)
     for view in PAGE_VIEWS:
         for page in view.pages(site):
-            tree.pages[page.src_uri] = page
+            tree.pages[page.src_uri] = replace(page, content=access.finish(page.content))
     for file_view in FILE_VIEWS:
         tree.files.update(file_view.files(site, site_url))
-    for name in ("cir.js", "cir.css"):
+    # wcag.css/js come last in name order: they adjust the other stylesheets for both palettes.
+    for name in ("cir.js", "cir.css", "wcag.css", "wcag.js"):
         tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
-    # Files a view ships under assets/cir/<name>.js|css are linked from every page by the
-    # MkDocs adapter; put large, page-specific files one folder deeper and load them lazily.
+    # Files a view ships under assets/cir/<name>.js|css are linked from every page (theme_assets);
+    # put large, page-specific files one folder deeper and load them lazily.
     return tree

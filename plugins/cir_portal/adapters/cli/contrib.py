@@ -15,7 +15,8 @@ from typing import Any, NoReturn
 
 import click
 
-from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project
+from cir_portal.adapters.cli.common import AUDIENCE_OPTION, EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project, resolve_audience
+from cir_portal.authoring.atomic import WriteRefused
 from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
@@ -60,6 +61,16 @@ def _load(project_dir: Path | None) -> LoadResult:
     return result
 
 
+def _utf8(**values: str | tuple[str, ...] | None) -> None:
+    """Exit 1 when an argument holds bytes that are not UTF-8 (the terminal's encoding is not UTF-8)."""
+    for name, value in values.items():
+        for text in value if isinstance(value, tuple) else (value,):
+            if text is not None and any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                _fail(f"{name} {shown!r} holds bytes that are not UTF-8; nothing was written",
+                      ["Set the terminal to UTF-8 (e.g. LANG=C.UTF-8) or retype the text."])
+
+
 def _fail(message: str, lines: list[str] | None = None, code: int = EXIT_ERRORS) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     for line in lines or []:
@@ -74,7 +85,7 @@ def _refusals() -> Iterator[None]:
         yield
     except Refused as exc:
         _fail(exc.message, exc.lines)
-    except EditError as exc:
+    except (EditError, WriteRefused) as exc:
         _fail(str(exc))
 
 
@@ -225,6 +236,8 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
     cir new objective "缩短变更前置时间" --owner zhao.qian --horizon 2027-06-30
     cir new assessment --practice change-enablement --level 2 --target-level 3 "变更赋能评估 2026"
     """
+    _utf8(TITLE=title, **{"--requester": requester, "--source-ref": source_ref, "--owner": owner, "--author": author,
+                          "--recommendation": recommendation, "--tag": tags, "--affects": affects})
     result = _load(project_dir)
     config = result.config
     assert config is not None
@@ -298,8 +311,8 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         return
     try:
         planned.write()
-    except FileExistsError:
-        _fail(f"{planned.rel} already exists; run the command again")
+    except WriteRefused as exc:
+        _fail(f"{exc}; run the command again")
     click.echo(planned.rel)
     if interactive:
         click.echo(f"Created {planned.id}. Fill in the body, then run `cir validate`.", err=True)
@@ -321,10 +334,11 @@ def move(record_id: str, status: str, note: str | None, day: str | None, project
     When the move is not allowed or keys are missing, nothing is written and the message
     lists the allowed statuses or the keys to add (exit 1).
     """
+    _utf8(ID=record_id, STATUS=status, **{"--note": note})
     result = _load(project_dir)
     with _refusals():
         change = plan_move(result, record_id, status, note=note, date=day)
-    apply_changes([change])
+        apply_changes([change], rel=result.project.rel)
     click.echo(f"{change.rel}: {change.summary}")
 
 
@@ -348,12 +362,13 @@ def support(record_id: str, person: str | None, project_dir: Path | None) -> Non
     if who is None:
         _fail("cannot tell who you are", ["Pass --person ID, or set `git config user.email` to your email in "
                                           "site_config/people.yml."])
+    _utf8(ID=record_id, **{"--person": person})
     with _refusals():
         change = plan_support(result, record_id, who)
-    if change is None:
-        click.echo(f"{record_id}: {vocab.person(who) or who} supports it already; nothing changed")
-        return
-    apply_changes([change])
+        if change is None:
+            click.echo(f"{record_id}: {vocab.person(who) or who} supports it already; nothing changed")
+            return
+        apply_changes([change], rel=result.project.rel)
     click.echo(f"{change.rel}: {change.summary}")
 
 
@@ -373,7 +388,8 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
     with _refusals():
         plan = plan_renumber(result, target, reserved=_reserved(result, against))
     if not dry_run:
-        apply_changes(plan.changes)
+        with _refusals():
+            apply_changes(plan.changes, rel=result.project.rel)
     renamed = next(c for c in plan.changes if c.old is not None)
     assert renamed.old is not None
     click.echo(f"{plan.old_id} -> {plan.new_id}: {result.project.rel(renamed.old)} "
@@ -396,11 +412,12 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
 @click.option("--mapping", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="YAML file: columns (header -> key), values (per key: text -> value), defaults.")
 @click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
+@click.option("--encoding", help="Encoding of a .csv file that is not UTF-8, e.g. gbk (Excel on Chinese Windows) or cp1252.")
 @click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
 @_AGAINST
 @_PROJECT
-def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, against: tuple[str, ...],
-            project_dir: Path | None) -> None:
+def import_(file: Path, mapping: Path | None, sheet: str | None, encoding: str | None, dry_run: bool,
+            against: tuple[str, ...], project_dir: Path | None) -> None:
     """Import improvements from a spreadsheet (.xlsx or .csv), one record per row.
 
     Columns are matched by key (`title`, `status`, ...) or label (名称, 状态, 负责人, 价值/收益,
@@ -412,7 +429,7 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
     """
     result = _load(project_dir)
     try:
-        table = read_sheet(file, sheet)
+        table = read_sheet(file, sheet, encoding)
         rules = load_mapping(mapping) if mapping else Mapping()
         reserved = _reserved(result, against)
         rows = len(table.rows)
@@ -428,9 +445,9 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
         click.echo(f"note: {note}", err=True)
     if not dry_run:
         try:
-            write_rows(plan)
-        except FileExistsError as exc:
-            _fail(f"{exc.filename} appeared while importing; nothing after it was written. Run the import again.")
+            write_rows(plan, rel=result.project.rel)
+        except WriteRefused as exc:
+            _fail(f"{exc}. Run the import again.")
     for row in plan.rows:
         if row.rel:
             click.echo(f"{'would create' if dry_run else 'created'} {row.rel} (row {row.row})")
@@ -449,18 +466,21 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
               help="csv (improvements, UTF-8 with BOM), xlsx (the same columns), json (every record) "
                    "[default: from --out's suffix, else csv].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write [default: standard output].")
+@AUDIENCE_OPTION
 @_PROJECT
-def export(fmt: str | None, out: Path | None, project_dir: Path | None) -> None:
+def export(fmt: str | None, out: Path | None, audience: str | None, project_dir: Path | None) -> None:
     """Write the register out as the portal publishes it: register.csv, register.json, or an Excel workbook.
 
     Records with errors are left out (and counted on stderr): run `cir validate` to see them.
+    Only the records published to the audience are written, without its redacted keys.
+    Cells that a spreadsheet would run as a formula are written as text.
     """
     suffix = out.suffix.lower().lstrip(".") if out else ""
     fmt = fmt or (suffix if suffix in EXPORT_FORMATS else "csv")
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
 
-    result = load_project(project_dir, use_cache=False)
+    result = load_project(project_dir, use_cache=False, audience=resolve_audience(audience))
     if result.config is None or result.register is None:
         sys.stderr.write(REPORTERS["text"](result.issues))
         _fail("the configuration has errors; fix them first (`cir validate` lists them)", code=EXIT_UNUSABLE)
