@@ -29,11 +29,14 @@ from typing import Any
 from cir_portal.views.search import BUNDLE_DIR
 
 #: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
-#: (the same on every record), Python-Markdown's permalink anchors (a "¶" after every heading)
-#: and, for sites whose pages have no data-pagefind-body, the chrome of Material-like themes
-#: (Pagefind already skips nav, footer, form and script).
-EXCLUDE_SELECTORS = (".cir-fields > dt", ".headerlink", ".md-header", ".md-sidebar", ".md-tabs",
-                     ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
+#: (the same on every record); the tables and trees of records that generated pages show (the
+#: governance view, reports, priorities, the cascade: a page is found by its own headings and
+#: prose, a record on its own page; a fifth of the words at 2,000 records); Python-Markdown's
+#: permalink anchors (a "¶" after every heading); and, for sites whose pages have no
+#: data-pagefind-body, the chrome of Material-like themes (Pagefind already skips nav, footer,
+#: form and script).
+EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerlink", ".md-header", ".md-sidebar",
+                     ".md-tabs", ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
 INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 

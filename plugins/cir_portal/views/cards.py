@@ -14,7 +14,7 @@ from typing import Any
 from cir_portal.core.model import DIMENSIONS, Assessment, Improvement, LeanCanvas, Lesson, Objective, Point, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
-from cir_portal.views.search import IGNORE, heading, record_facets
+from cir_portal.views.search import IGNORE, MORE_END, MORE_START, heading, record_facets
 
 DIMENSION_LABELS = {
     "organizations_people": {"en": "Organisations & people", "zh": "组织和人员"},
@@ -38,7 +38,7 @@ def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
         raise TypeError(record.kind)
     top, *body = parts
     # Other views' sections (figures, links to other records) stay out of the search text.
-    more = f'<div class="cir-card__more" {IGNORE}>{sections}</div>' if sections else ""
+    more = f"{MORE_START}{sections}</div>{MORE_END}" if sections else ""
     return top, f'<div class="cir-card cir-card--{record.kind}">{"".join(body)}{more}</div>'
 
 

@@ -80,6 +80,10 @@ _SCRIPT_STRINGS = ("search", "search_placeholder", "search_results_label", "sear
 #: How the indexed part of a page starts and ends (``indexed``), for adapters that cut it out.
 BODY_START = "<div data-pagefind-body"
 BODY_END = "<!--/cir-search-body-->"
+#: How the sections other views add to a record's card (figures, links: out of the search text)
+#: start and end (cards.py): ``indexed_part`` leaves them out of what the indexer parses.
+MORE_START = '<div class="cir-card__more" data-pagefind-ignore>'
+MORE_END = "<!--/cir-card-more-->"
 
 
 def indexed(html: str, lang: str, *, record: bool, title: str = "") -> str:
@@ -103,7 +107,11 @@ def indexed_part(output: str, lang: str) -> str | None:
     end = output.find(BODY_END, start)
     if start < 0 or end < 0:
         return None
-    return f'<html lang="{esc(lang)}"><body>{output[start:end]}</body></html>'
+    part = output[start:end]
+    more = part.find(MORE_START)
+    if more >= 0 and (done := part.find(MORE_END, more)) >= 0:
+        part = part[:more] + part[done:]  # ignored by the index anyway: not worth parsing
+    return f'<html lang="{esc(lang)}"><body>{part}</body></html>'
 
 
 def title_terms(title: str) -> str:
