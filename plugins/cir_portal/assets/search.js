@@ -225,12 +225,14 @@
         });
       });
     }
+    /* the next page of results; the first replaces the last search's results in one go */
     function showMore() {
       var mine = seq, slice = current.results.slice(shown, shown + PAGE_SIZE);
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (found) {
         if (mine !== seq) return null;
         var items = found.map(hit);
-        items.forEach(function (li) { list.appendChild(li); });
+        if (shown === 0) list.replaceChildren.apply(list, items);
+        else items.forEach(function (li) { list.appendChild(li); });
         shown += items.length;
         more.hidden = shown >= current.results.length;
         if (first && items.length) {
@@ -257,7 +259,6 @@
         if (mine !== seq) return null;
         current = search;
         shown = 0;
-        list.replaceChildren();
         counts(search.filters);
         return showMore().then(function () {
           if (mine === seq) status.textContent = count(search.results.length);

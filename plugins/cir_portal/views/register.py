@@ -20,7 +20,6 @@ from cir_portal.views.context import ASSET_DIR, REGISTER_PAGE, Site
 from cir_portal.views.markup import esc, link
 from cir_portal.views.metrics import priority_score
 from cir_portal.views.page import Page
-from cir_portal.views.search import IGNORE
 
 INDEX_FILE = f"{ASSET_DIR}/register-index.json"
 LEVELS = ("high", "medium", "low")
@@ -198,7 +197,7 @@ def register_page(site: Site) -> Page:
 <p class="cir-downloads">{esc(t("downloads"))}: {downloads}</p>
 <form class="cir-filters" onsubmit="return false">{filters}</form>
 <p class="cir-count" aria-live="polite" aria-atomic="true">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
-<table class="cir-table cir-register-table" {IGNORE}><thead><tr>{head}</tr></thead><tbody data-prerendered>{"".join(_register_row(site, i) for i in first)}</tbody></table>
+<table class="cir-table cir-register-table"><thead><tr>{head}</tr></thead><tbody data-prerendered>{"".join(_register_row(site, i) for i in first)}</tbody></table>
 <nav class="cir-pager" aria-label="{esc(t("paging"))}"><button type="button" data-page="prev" disabled>{esc(t("prev"))}</button> <span data-page-info>1 / {pages}</span> <button type="button" data-page="next"{" disabled" if pages == 1 else ""}>{esc(t("next"))}</button></nav>
 <noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>

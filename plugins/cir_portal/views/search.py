@@ -248,12 +248,12 @@ def search_page(site: Site) -> Page:
 
 <div class="cir-search" data-cir-search="page">
 <form class="cir-search__form" role="search" action="./" method="get">
-<div class="cir-search__query"><label for="cir-search-q">{esc(title)}</label> <input id="cir-search-q" class="cir-search__input" type="search" name="q" placeholder="{esc(t("search_placeholder"))}" autocomplete="off" spellcheck="false"> <button type="submit" class="md-button">{esc(title)}</button></div>
+<div class="cir-search__query"><label for="cir-search-q">{esc(title)}</label> <input id="cir-search-q" class="cir-search__input" type="search" name="q" placeholder="{esc(t("search_placeholder"))}" autocomplete="off" spellcheck="false"> <button type="submit" class="md-button md-button--primary">{esc(title)}</button></div>
 <fieldset class="cir-filters cir-search__facets"><legend>{esc(t("search_narrow"))}</legend>{facets_html}</fieldset>
 </form>
 <p class="cir-search__status" role="status" aria-live="polite" aria-atomic="true" data-search-status></p>
 <ol class="cir-search-hits cir-search__results" aria-label="{esc(t("search_results_label"))}"></ol>
-<p><button type="button" class="md-button cir-search__more" hidden>{esc(t("search_more"))}</button></p>
+<p><button type="button" class="md-button md-button--primary cir-search__more" hidden>{esc(t("search_more"))}</button></p>
 <noscript><p>{esc(t("search_noscript"))}</p></noscript>
 </div>
 """)
