@@ -187,7 +187,7 @@ def measure_query(browser: Any, url: str, word: str, target: str, runs: int) -> 
         box = page.locator("#cir-search-box-q")
         start = time.perf_counter()
         box.fill(word)
-        page.wait_for_selector("#cir-search-box-list > li[role=option]", timeout=120_000)
+        page.wait_for_selector("#cir-search-box-list [role=option]", timeout=120_000)
         out.box_ms.append((time.perf_counter() - start) * 1000)
         context.close()
     return out

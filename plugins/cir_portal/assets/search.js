@@ -100,15 +100,18 @@
       input.setAttribute("aria-expanded", yes ? "true" : "false");
       if (!yes) setActive(-1);
     }
+    /* each result's link is the option (a link inside an option would be a control in a control) */
     function show(items, text) {
-      options = items;
       var frag = document.createDocumentFragment();
-      items.forEach(function (li, k) {
-        li.id = "cir-search-box-option-" + k;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        li.querySelector("a").tabIndex = -1;
+      options = items.map(function (li, k) {
+        var a = li.querySelector("a");
+        li.setAttribute("role", "none");
+        a.id = "cir-search-box-option-" + k;
+        a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
+        a.tabIndex = -1;
         frag.appendChild(li);
+        return a;
       });
       list.replaceChildren(frag);
       setActive(-1);
@@ -157,7 +160,7 @@
         else { input.value = ""; run(); }
       } else if (key === "Enter") {
         event.preventDefault();
-        var target = active >= 0 ? options[active].querySelector("a").href : searchPage(input.value.trim());
+        var target = active >= 0 ? options[active].href : searchPage(input.value.trim());
         open(false);
         go(target);
       } else if (key === "Tab") {
