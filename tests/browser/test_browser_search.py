@@ -19,7 +19,7 @@ import pytest
 import yaml
 from browserkit import Guard, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import page_url
+from sitekit import page_url, search_documents
 
 pytestmark = pytest.mark.browser
 
@@ -132,7 +132,7 @@ def test_header_box_lists_results_and_the_keyboard_opens_them(page: Page, served
     expect(box).to_be_focused()
     box.press_sequentially(word)
     expect(box).to_have_attribute("aria-expanded", "true")
-    options = page.locator("#cir-search-box-list > li[role=option]")
+    options = page.locator("#cir-search-box-list [role=option]")
     expect(options.first).to_be_visible()
     hrefs = [h["href"] for h in _hits(page, "#cir-search-box-list")]
     assert target in hrefs
@@ -160,3 +160,69 @@ def test_header_box_lists_results_and_the_keyboard_opens_them(page: Page, served
     assert target in {h["href"] for h in _hits(page, ".cir-search__results")}
     assert _marked(page), "the search page was opened with a full reload"
 
+
+
+#: The URLs of the results of each query, best first (through the site's own index).
+RANKED_JS = """async ({bundle, queries}) => {
+  const pagefind = await import(bundle);
+  const out = {};
+  for (const q of queries) {
+    const found = await pagefind.search(q);
+    out[q] = await Promise.all(found.results.map(r => r.data().then(d => d.url)));
+  }
+  return out;
+}"""
+
+
+def test_ids_and_titles_rank_above_bodies(page: Page, served_site: ServedSite, guard: Guard) -> None:
+    """A record's id lists that record first; a word of record titles that other pages only mention
+    in their text lists the records it titles before those pages."""
+    docs = search_documents(served_site.site)
+    titles = {str(d["url"]): str(d["meta"].get("title", "")).lower() for d in docs}
+    texts = {str(d["url"]): str(d["content"]).lower() for d in docs}
+    ids = {r.id: "/" + page_url(r.rel) for r in served_site.records}
+    words = {w.lower() for r in served_site.records for w in re.findall(r"[A-Za-z]{5,}", str(r.front_matter["title"]))}
+    contested = {}  # word: (pages titled by it, pages that only mention it)
+    for word in sorted(words):
+        titled = {u for u, t in titles.items() if re.search(rf"\b{word}\b", t)}
+        mentioned = {u for u, t in texts.items() if re.search(rf"\b{word}\b", t)} - titled
+        if mentioned:
+            contested[word] = (titled, mentioned)
+    assert len(contested) >= 10, "too few title words that other pages mention to compare"
+    page.goto(served_site.url)
+    ranked: dict[str, list[str]] = page.evaluate(RANKED_JS, {"bundle": served_site.url + "pagefind/pagefind.js",
+                                                             "queries": [*ids, *contested]})
+    misplaced = [f"{rid}: {ranked[rid][:3]}" for rid, url in ids.items() if ranked[rid][:1] != [url]]
+    assert not misplaced, "an id does not list its record first:\n" + "\n".join(misplaced)
+    for word, (titled, mentioned) in contested.items():
+        order = ranked[word]
+        assert titled <= set(order), f"{word}: {sorted(titled - set(order))} not found"
+        last_titled = max(order.index(u) for u in titled)
+        first_mention = min((order.index(u) for u in mentioned if u in order), default=len(order))
+        if last_titled > first_mention:
+            misplaced.append(f"{word}: {order[:last_titled + 1]} (titled: {sorted(titled)})")
+    assert not misplaced, "pages that mention a word ranked above those it titles:\n" + "\n".join(misplaced)
+
+
+#: What the search page says, by portal language: its heading, the box's placeholder, a count, no result.
+UI_TEXT = {
+    "zh": ("搜索", "搜索登记册", r"共 \d+ 条结果", "没有结果"),
+    "en": ("Search", "Search the register", r"\d+ results?", "No results"),
+}
+
+
+@pytest.mark.parametrize(("portal", "lang"), [("served_site", "zh"), ("served_site_en", "en")])
+def test_search_speaks_the_portal_language(page: Page, portal: str, lang: str, request: pytest.FixtureRequest,
+                                           guard: Guard) -> None:
+    """The search page, its count of results and the header box are in the portal's language."""
+    site: ServedSite = request.getfixturevalue(portal)
+    heading, placeholder, count, none = UI_TEXT[lang]
+    page.goto(site.url + "search/?" + urlencode({"q": "Onboarding"}))
+    expect(page.locator(".cir-search__results .cir-search-hit").first).to_contain_text("IMP-0028")
+    expect(page.locator("article h1").first).to_have_text(re.compile("^" + heading + "¶?$"))
+    expect(page.locator(".cir-search__input")).to_have_attribute("placeholder", placeholder)
+    expect(page.locator(".cir-search [data-search-status]")).to_have_text(re.compile(rf"^{count}$"))
+    expect(page.locator("#cir-search-box-q")).to_have_attribute("placeholder", heading)
+    page.fill(".cir-search__input", "zqxjkvw")
+    expect(page.locator(".cir-search [data-search-status]")).to_have_text(none)
+    expect(page.locator(".cir-search__results .cir-search-hit")).to_have_count(0)
