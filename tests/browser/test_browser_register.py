@@ -161,8 +161,12 @@ def test_first_rows_show_before_the_index_has_loaded(page: Page, busy_site: Busy
     assert [r["id"] for r in _rows(page)] == ids[:PAGE_SIZE]
     assert _count(page) == len(ids)
     expect(page.locator(".cir-register [data-page-info]")).to_have_text(f"1 / {math.ceil(len(ids) / PAGE_SIZE)}")
-    page.wait_for_timeout(300)
+    for _ in range(300):  # the index is asked for once the rows have painted: a bounded poll
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert len(held) == 1, "the index was not requested after the first paint"
+    assert [r["id"] for r in _rows(page)] == ids[:PAGE_SIZE], "the rows changed while the index was held back"
     assert page.locator(".cir-register[data-loaded]").count() == 0
     held[0].continue_()
     page.wait_for_selector(".cir-register[data-loaded]")
