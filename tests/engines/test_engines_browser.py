@@ -125,7 +125,7 @@ def _rare_title_words(site: EngineSite) -> list[tuple[str, RecordFile]]:
     texts = [re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8")).lower() for p in site.site.rglob("*.html")]
 
     def words(title: str) -> list[str]:
-        # Chinese words as a reader would type them (jieba, which the portal's MkDocs search uses too)
+        # Chinese words as a reader would type them (jieba: a segmenter of its own, not the sites' search's)
         return [w for w in jieba.cut(title) if re.fullmatch(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{5,}", w)]
 
     found = {(w, r.id): (sum(w.lower() in t for t in texts), w, r) for r in improvements(site.project)
