@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = largest[word]["first_ms"] / smallest[word]["first_ms"]
         print(f"  {word}: first result {smallest[word]['first_ms']:.0f} ms at {smallest['n']:,}, "
               f"{largest[word]['first_ms']:.0f} ms at {largest['n']:,}: {ratio:.2f} x (target <= 2.5 x); "
-              f"largest transfer {max(r[word]['bytes'] for r in rows) / 2**20:.2f} MiB (target <= 2 MB)")
+              f"largest transfer {max(r[word]['bytes'] for r in rows) / 1e6:.2f} MB (target <= 2 MB)")
     for row in rows:
         if "base_s" in row:
             print(f"  N = {row['n']:,}: the search index adds {(row['build_s'] / row['base_s'] - 1) * 100:+.1f} % wall, "
