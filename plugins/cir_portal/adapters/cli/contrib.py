@@ -20,11 +20,9 @@ from cir_portal.authoring.atomic import WriteRefused
 from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
-    EXPORT_FORMATS,
     PROGRESS_ROWS,
     ImportProblem,
     Mapping,
-    export_table,
     load_mapping,
     plan_import,
 )
@@ -33,6 +31,7 @@ from cir_portal.authoring.importing import write_import as write_rows
 from cir_portal.authoring.scaffold import KINDS, Vocabulary, plan_new, required_keys, today
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.reporters import REPORTERS
+from cir_portal.views.exports import EXPORT_FORMATS, export_table
 
 #: Command-line spelling of the keys ``cir new`` may need.
 FLAGS = {"title": "TITLE", "requester": "--requester", "source": "--source", "affects": "--affects", "owner": "--owner",
