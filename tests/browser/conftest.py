@@ -8,20 +8,15 @@ errors, page errors, failed responses and dialogs; the test fails if any occurre
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from browserkit import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_everything_hostile, make_hostile
-from sitekit import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
+from cirtest.browser import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_everything_hostile, make_hostile
+from cirtest.site import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ so it is not served itself: its links are the MkDocs build's.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -17,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "browser"))
-
-from browserkit import CHROMIUM_ARGS, Guard
-from enginekit import (
+from cirtest.browser import CHROMIUM_ARGS, Guard
+from cirtest.engines import (
     EngineSite,
     properdocs_build,
     properdocs_missing,
@@ -31,8 +28,7 @@ from enginekit import (
     zensical_build,
     zensical_missing,
 )
-from playwright.sync_api import BrowserContext
-from sitekit import Build, mkdocs_build, set_site_url
+from cirtest.site import Build, mkdocs_build, set_site_url
 
 
 @pytest.fixture(scope="session")

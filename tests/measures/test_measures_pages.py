@@ -8,13 +8,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from measurekit import EXAMPLE_AS_OF, Example, closed, imp, lesson, register_of, with_kpi
 
 from cir_portal.core.config import Config
 from cir_portal.core.kpis import Ledger, period, previous
 from cir_portal.views import dashboard
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.measures import EXAMPLE_AS_OF, Example, closed, imp, lesson, register_of, with_kpi
 
 KPI_KEYS = {"value", "numerator", "denominator", "formula", "period", "unit"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from measurekit import imp
 
 from cir_portal.core.kpis import Point, expected_at, priority, quick_win, verdict
 from cir_portal.core.model import Metric
+from cirtest.measures import imp
 
 WEIGHTS = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
 

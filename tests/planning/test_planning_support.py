@@ -9,21 +9,17 @@ import difflib
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from planningkit import Unseen, active, identified, read_records, register_with, unseen_files
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "contrib"))
-
-from contribkit import run
 
 from cir_portal.core.kpis import priority, support_points
 from cir_portal.views import dashboard, metrics
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.contrib import run
+from cirtest.planning import Unseen, active, identified, read_records, register_with, unseen_files
 
 
 @pytest.fixture

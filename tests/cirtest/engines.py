@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
-
-from sitekit import REPO_ROOT, Build, run_cir
+from cirtest.site import REPO_ROOT, Build, run_cir
 
 #: The sub-path every engine's site is published under.
 PREFIX = "/some/prefix/"
