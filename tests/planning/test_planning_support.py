@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cir_portal.core.kpis import priority, support_points
-from cir_portal.views import dashboard, metrics
+from cir_portal.views import metrics, priorities
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
 from cirtest.contrib import run
@@ -161,7 +161,7 @@ def test_support_counts_in_the_priority_only_when_weighted(unseen: Unseen) -> No
     # the card's breakdown and the priorities page say so
     card = metrics.priority_section(site, initiative)  # type: ignore[arg-type]
     assert "支持度（支持者人数） 3 (2 × 0.5 = 1)" in card
-    page = by_src(dashboard.pages(site))["priorities.md"].content
+    page = by_src(priorities.pages(site))["priorities.md"].content
     assert "<td>支持度（支持者人数）</td><td>0.5</td>" in page and "支持度分值 × 支持度权重" in page
 
 

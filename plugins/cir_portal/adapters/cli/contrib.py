@@ -1,6 +1,6 @@
 """``cir new``, ``cir move``, ``cir support``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
 
-Thin click adapters over scaffold.py, editing.py, importing.py and collisions.py. Every
+Thin click adapters over authoring (scaffold, editor, importing, collisions) and the exports view. Every
 command refuses to write anything that would not validate; mistakes are messages with the
 file and what to do (exit 1), never tracebacks; an unusable project or input is exit 2.
 """
