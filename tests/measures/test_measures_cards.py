@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cir_portal.core.config import Config
-from cir_portal.core.kpis import verdict
 from cir_portal.core.model import Metric
+from cir_portal.core.verdicts import verdict
 from cir_portal.views import metrics as measures
 from cir_portal.views.context import Site
 from cirtest.measures import closed, imp, lesson, objective, register_of

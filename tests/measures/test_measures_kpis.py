@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cir_portal.core.config import Config
-from cir_portal.core.kpis import Ledger, Period, months, objective_progress, period, previous, quarter_key, ratio, trailing
+from cir_portal.core.kpis import Ledger, Period, months, period, previous, quarter_key, ratio, trailing
+from cir_portal.core.verdicts import objective_progress
 from cirtest.measures import AS_OF, closed, imp, lesson, objective, register_of, with_kpi
 
 

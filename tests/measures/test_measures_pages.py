@@ -102,7 +102,7 @@ def test_register_index_has_a_sortable_priority(example: Example) -> None:
     scores = {row[0]: row[column] for row in index["rows"]}
     weights = example.site.config.portal.priority_weights
     for record in example.site.register.improvements:
-        from cir_portal.core.kpis import priority
+        from cir_portal.core.priority import priority
 
         scored = priority(record, weights)
         assert scores[record.id] == (scored.score if scored else None)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.core.kpis import priority, support_points
+from cir_portal.core.priority import priority, support_points
 from cir_portal.views import metrics, priorities
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src

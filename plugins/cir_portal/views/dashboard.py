@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
-from cir_portal.core.kpis import COUNTERS, PRIORITY_FORMULA, Area, Kpi, Ledger, Stats, months, period
+from cir_portal.core.kpis import COUNTERS, Area, Kpi, Ledger, Stats, months, period
+from cir_portal.core.priority import PRIORITY_FORMULA
 from cir_portal.views import charts
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.figures import (

@@ -4,8 +4,9 @@ value-versus-cost matrix (a chart with its table) and the escalations to the gov
 from __future__ import annotations
 
 from cir_portal.core.i18n import register_strings
-from cir_portal.core.kpis import LEVELS, Ledger, priority, quick_win
+from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement
+from cir_portal.core.priority import LEVELS, priority, quick_win
 from cir_portal.views import charts
 from cir_portal.views.context import Site
 from cir_portal.views.figures import section
