@@ -21,14 +21,14 @@ from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
     PROGRESS_ROWS,
-    ImportProblem,
     Mapping,
     load_mapping,
     plan_import,
 )
-from cir_portal.authoring.importing import read_table as read_sheet
 from cir_portal.authoring.importing import write_import as write_rows
 from cir_portal.authoring.scaffold import KINDS, Vocabulary, plan_new, required_keys, today
+from cir_portal.authoring.tables import ImportProblem
+from cir_portal.authoring.tables import read_table as read_sheet
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.reporters import REPORTERS
 from cir_portal.views.exports import EXPORT_FORMATS, export_table
