@@ -7,17 +7,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "site"))
-
-from sitekit import search_documents
-
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, _read, index_site
 from cir_portal.views.search import TERM_LENGTH, indexed, indexed_part, title_terms
+from cirtest.site import search_documents
 
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 TITLES = ["密码重置自助服务", "VPN 专线带宽扩容", "提高CMDB数据准确率", "事件管理实践能力评估（2025 年）",

@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import yaml
-from browserkit import Guard, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import page_url, search_documents
+
+from cirtest.browser import Guard, ServedSite
+from cirtest.site import page_url, search_documents
 
 pytestmark = pytest.mark.browser
 

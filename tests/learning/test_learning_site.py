@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from learnkit import Built
+
+from cirtest.learning import Built
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +46,7 @@ def test_maturity_page_has_charts_table_alternative_and_gap_states(built: Built)
 
 
 def test_search_index_skips_listings_but_keeps_views(built: Built) -> None:
-    from sitekit import search_documents
+    from cirtest.site import search_documents
 
     locations = {str(d["url"]).lstrip("/") for d in search_documents(built.site)}
     assert "maturity/" in locations and "knowledge/" in locations

@@ -3,7 +3,7 @@ meta; the register page served with its first rows and a compact index; the head
 every page; ``cir index-search`` for sites built by other engines.
 
 Expectations come from the record files and site_config/, and the index is read from Pagefind's
-own files (sitekit.search_documents), never through the portal's code.
+own files (cirtest.site.search_documents), never through the portal's code.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
-from sitekit import (
+
+from cirtest.site import (
     Build,
     RecordFile,
     html_files,

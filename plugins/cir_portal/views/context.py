@@ -11,6 +11,7 @@ from typing import Literal
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.i18n import Translator
+from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement, Record, Register
 from cir_portal.views.markup import esc, link, page_url, relative_url, slug
 
@@ -101,6 +102,11 @@ class Site:
 
     def category_page(self, category: str, key: str) -> str:
         return f"browse/{CATEGORY_FOLDERS[category]}/{key}.md"
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The KPI ledger of the register as of the content's date, built once for every view."""
+        return Ledger.of(self.register, self.as_of)
 
     @cached_property
     def tag_slugs(self) -> dict[str, str]:

@@ -15,7 +15,10 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from cir_portal.core.config import Config
 from cir_portal.core.model import Improvement, Record
+from cir_portal.core.pipeline import LoadResult
+from cir_portal.core.schemas import schema_node
 from cir_portal.views.context import Site
 from cir_portal.views.register import INDEX_FILE, index_json
 
@@ -161,3 +164,57 @@ def atom_feed(site: Site, site_url: str = "") -> bytes:
         + "</feed>\n"
     )
     return feed.encode("utf-8")
+
+
+# --- cir export ---------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
+def export_table(result: LoadResult, fmt: str) -> bytes:
+    """The register as the portal publishes it (csv, json), or the CSV's table as an Excel workbook."""
+    assert result.register is not None and result.config is not None
+    site = Site(result.register, result.project)
+    if fmt == "json":
+        return register_json(site)
+    if fmt == "csv":
+        return register_csv(site)
+    columns, rows = register_rows(site)
+    return register_xlsx(result.config, columns, rows)
+
+
+def register_xlsx(config: Config, columns: list[str], rows: list[list[Any]]) -> bytes:
+    """The table as a workbook. Numbers are numbers; every text cell is typed as a string, so
+    none is ever a formula (openpyxl would store ``=...`` text as one)."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    schema = config.schemas["improvement"].schema
+    numeric = {i for i, h in enumerate(columns) if schema_node(schema, h.split(".")).get("type") in ("number", "integer")}
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "register"
+    texts = [list(columns)]
+    ws.append(list(columns))
+    for row in rows:
+        out: list[Any] = []
+        for i, value in enumerate(row):
+            if i in numeric and isinstance(value, int | float) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                out.append(cell_text(value))
+        texts.append([cell_text(v) for v in row])
+        ws.append(out)
+    for ws_row in ws.iter_rows():
+        for cell in ws_row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    for i, header in enumerate(columns, 1):
+        width = max(len(header), *(min(len(r[i - 1]), 60) for r in texts[1:] if len(r) >= i)) if len(texts) > 1 else len(header)
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(8, min(width + 2, 62))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -25,7 +25,9 @@ from cir_portal.views import (
     knowledge,
     maturity,
     metrics,
+    priorities,
     register,
+    reports,
     roadmap,
     search,
     trace,
@@ -34,7 +36,8 @@ from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
 
 #: The views that publish pages, in the order they are generated.
-PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard, search)
+PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard,
+              priorities, reports, search)
 #: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
 FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap, search)
 #: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
