@@ -226,7 +226,7 @@ def test_roadmap_groups_and_rows_with_keyboard(page: Page, served_site: ServedSi
     href = page.evaluate("document.activeElement.href")
     page.keyboard.press("Enter")
     page.wait_for_url(href)
-    assert page.locator("h1.cir-title").count() == 1
+    expect(page.locator("h1.cir-title")).to_have_count(1)  # instant navigation: the URL changes first
 
 
 def test_skip_link_leads_to_the_content(page: Page, served_site: ServedSite) -> None:
