@@ -78,6 +78,7 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     from cir_portal.core.config import Project
     from cir_portal.core.pipeline import load_register
     from cir_portal.views import context as site_mod
+    from cir_portal.views import tree as tree_mod
     from cir_portal.views.cards import card
 
     result = load_register(Project(project), use_cache=True)
@@ -88,7 +89,7 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     for record in result.register.all():
         card(site, record)
     rows.append(("cards (core)", time.perf_counter() - t, 0))
-    for view in site_mod._views():
+    for view in tree_mod._views():
         name = view.__name__.rsplit(".", 1)[-1]
         figures = 0
         t = time.perf_counter()

@@ -1,28 +1,38 @@
 """The MkDocs adapter: validates the register, then hands MkDocs the generated site tree.
 
-This is the only module that imports MkDocs; every hook calls into the library.
+This is the only module that imports MkDocs; every hook calls into the library. Under
+``mkdocs serve`` each rebuild is incremental (``_Reuse`` below, views/preview.py): only the
+pages a change reaches are rendered again, the others are the previous build's files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from cir_portal.adapters.outputs import PreviousOutput
+from cir_portal.adapters.progress import ProgressLine
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.reporters import location
 from cir_portal.views.context import ASSET_DIR, content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.preview import Preview
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -44,24 +54,42 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.command: str = "build"
         self.result: LoadResult | None = None
         self.tree = SiteTree()
-        self.bodies: dict[str, str] = {}
         self.problems: list[Issue] = []
+        self.bodies: dict[str, str] = {}
         #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
         self.blocks: dict[str, list[str]] = {}
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
+        #: live preview (plain `mkdocs serve`): the tree built incrementally, and MkDocs' side of it
+        self.preview: Preview | None = None
+        self.reuse: _Reuse | None = None
+        self.changed: set[str] = set()
+        self.progress = ProgressLine()
+        self.rendered = 0
+        self.builds = 0
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
+        """Remember whether we serve: then validation errors are shown on the pages instead of
+        failing, and each rebuild renders only what changed (not with ``--dirty``, which is
+        MkDocs' own way of skipping pages)."""
         self.command = command
+        if command == "serve" and not dirty:
+            self.preview, self.reuse = Preview(), _Reuse()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the register and build the site tree (default priority; before search reads the language)."""
         self._release_epoch()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
-        result = load_register(project, use_cache=self.config.cache)
+        if self.reuse is not None:
+            self.reuse.start(config)
+        previous = self.result if self.reuse is not None else None
+        # Parse in forked processes for a cold build (never in `serve`: its server runs threads).
+        workers = 0 if self.command != "serve" else 1
+        result = load_register(project, use_cache=self.config.cache, previous=previous, workers=workers,
+                               progress=lambda done, total: self.progress.step("records validated", done, total))
+        self.progress.done()
         self.result = result
         for issue in result.issues:
             text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
@@ -89,9 +117,18 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
             self.own_epoch = True
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-        self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
-                               site_url=config.site_url or "")
-        self.bodies = {r.src_uri: r.body for r in result.register.all()}
+        if self.preview is not None:
+            delta = self.preview.update(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                                        site_url=config.site_url or "",
+                                        progress=lambda done, total: self.progress.step("pages generated", done, total))
+            self.tree, self.changed = self.preview.tree, delta.changed
+            self.builds += 1  # in the message: MkDocs never logs the same line twice
+            log.info(f"live preview (build {self.builds}): {delta.regenerated} of {delta.total} pages, cards and files "
+                     f"generated again, {len(delta.changed)} changed")
+        else:
+            self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                                   site_url=config.site_url or "")
+        self.progress.done()
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
         scripts = {str(s) for s in config.extra_javascript}
         for path in sorted(self.tree.files):
@@ -103,11 +140,18 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated pages, assets and exports as virtual files (nothing is written to content/)."""
+        """Add the generated pages, assets and exports as virtual files (nothing is written to
+        content/); in live preview, leave out of this rebuild what did not change."""
+        reuse = self.reuse
+        if reuse is not None:
+            reuse.begin(config, self.tree.pages, self.problems, self.changed)
         self.blocks = {}
         for src_uri, markdown in sorted(self.tree.pages.items()):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+                continue
+            if reuse is not None and reuse.can_skip(src_uri):
+                files.append(File.generated(config, src_uri, content=""))  # left out: MkDocs never reads it
                 continue
             # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
             # through. It gets placeholders, and on_page_content puts the HTML back.
@@ -118,12 +162,30 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=data))
+        if reuse is not None:
+            # generated pages and files, and the record pages: what the portal writes
+            reuse.plan(files, {*self.tree.pages, *self.tree.files, *self.tree.titles})
+        self.bodies = {src: record.body for src, record in self.tree.records().items()}
+        self.rendered = 0
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Keep the navigation for the sitemap of a live-preview rebuild (default priority)."""
+        if self.reuse is not None:
+            self.reuse.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """In live preview, keep the theme's compiled templates from one rebuild to the next
+        (MkDocs makes a new template environment every time; default priority)."""
+        if self.reuse is not None:
+            env.bytecode_cache = self.reuse.templates
+            self.reuse.env = env
+        return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        body = self.bodies.get(page.file.src_uri)
-        return body
+        return self.bodies.get(page.file.src_uri)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give record pages their (escaped) title."""
@@ -137,29 +199,76 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         mode, show validation errors on top of every page (default priority: before search
         reads the content in on_page_context)."""
         src_uri = page.file.src_uri
-        html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
-        if src_uri in self.tree.decorations:
-            heading, _ = self.tree.card_parts(src_uri)  # the <h1> stays: Material would add its own
-            html = heading + CARD_SLOT + "\n" + html
+        html = unstash_html_blocks(html, self.blocks.pop(src_uri, []))
+        if src_uri in self.tree.titles:
+            # the <h1> stays: Material would add its own; the card follows once the page is rendered
+            html = self.tree.heading(src_uri) + CARD_SLOT + "\n" + html
         if self.problems:
             html = _problems_banner(self.problems) + "\n" + html
         return html
+
+    @event_priority(50)
+    def _before_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        if self.reuse is not None:
+            self.reuse.before_index(page, config)
+        return context
+
+    @event_priority(-50)
+    def _after_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        if self.reuse is not None:
+            self.reuse.after_index(page, config)
+        return context
+
+    #: Priority 50 and -50: around the search plugin's indexing of the page (default priority),
+    #: so that a live-preview rebuild keeps the search entries of the pages it does not render.
+    on_page_context = CombinedEvent(_before_page_context, _after_page_context)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put the record card (already HTML) in its slot once the page is rendered: neither
         Markdown nor the search plugin parses it (it repeats the front matter, which the search
         index does not need, and parsing it was most of the cost of a record page)."""
+        self.rendered += 1
+        self.progress.step("pages rendered", self.rendered, len(self.tree.pages) + len(self.tree.titles))
+        if page.file.src_uri not in self.tree.titles:
+            return output
         _, card = self.tree.card_parts(page.file.src_uri)
         return output.replace(CARD_SLOT, card, 1) if card else output
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
-        process (a serve rebuild, another project) dates itself from its own content."""
+    @event_priority(50)
+    def _put_back(self, *, config: MkDocsConfig) -> None:
+        self.progress.done()
+        if self.reuse is not None:
+            self.reuse.finish(config)
+        if self.preview is not None:
+            self.preview.release()
+
+    def _post_build(self, *, config: MkDocsConfig) -> None:
         self._release_epoch()
 
+    #: Priority 50: put back the pages a live-preview rebuild did not render (and their search
+    #: entries and sitemap lines) before other plugins read the built site. Default priority:
+    #: drop the SOURCE_DATE_EPOCH this build set, so the next build in this process (a serve
+    #: rebuild, another project) dates itself from its own content.
+    on_post_build = CombinedEvent(_put_back, _post_build)
+
     def on_build_error(self, *, error: Exception) -> None:
-        """As on_post_build, when the build fails."""
+        """As on_post_build, when the build fails: the next live-preview build renders everything."""
+        self.progress.done()
+        if self.reuse is not None:
+            self.reuse.failed()
         self._release_epoch()
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Set the previous live-preview build aside before MkDocs cleans the output folder
+        (default priority): its pages are linked back from there, and it is deleted in the
+        background (removing thousands of page folders can take seconds)."""
+        if self.reuse is not None:
+            self.reuse.previous.set_aside(Path(config.site_dir))
+
+    def on_shutdown(self) -> None:
+        """Delete what the live preview set aside."""
+        if self.reuse is not None:
+            self.reuse.previous.close()
 
     def _release_epoch(self) -> None:
         if self.own_epoch:
@@ -181,3 +290,217 @@ def _problems_banner(problems: list[Issue]) -> str:
     return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
             f"{len(problems)} validation error(s): these records are not published until fixed</p>"
             f"<ul>{items}</ul>{more}</div>")
+
+
+#: Plugins whose work a live-preview rebuild can leave out for a page it does not render
+#: (Material's search: its entries for that page are kept).
+_PAGE_LOCAL_PLUGINS = {"cir", "search", "material/search"}
+
+
+class _Reuse:
+    """Live preview, MkDocs' side: leave the pages that did not change out of a rebuild and put
+    the previous build's files back (with their search entries and sitemap lines).
+
+    A page is rendered again when its source changed (views/preview.py says which), when it
+    is not the portal's (a hand-written page, a record that does not validate), when it is in
+    the navigation, and every page is when something shown on all of them changed: mkdocs.yml,
+    the theme, the validation errors banner, the navigation's titles. A rebuild after a failed
+    one renders everything.
+    """
+
+    def __init__(self) -> None:
+        self.previous = PreviousOutput()
+        #: the search plugin's entries of each page (Material's search, when it is on)
+        self.entries: dict[str, list[Any]] = {}
+        self.fingerprint = b""
+        #: pages and files of the last complete build (in ``previous`` while a rebuild runs)
+        self.kept: set[str] = set()
+        self.complete = False
+        self.enabled = True
+        self.render_all = True
+        self.changed: set[str] = set()
+        self.nav_pages: set[str] = set()
+        #: pages and files this rebuild leaves out, with their inclusion before
+        self.skipped: dict[str, tuple[File, InclusionLevel]] = {}
+        #: what the portal writes (records' and generated pages, files): the rest is always rendered
+        self.ours: set[str] = set()
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        self.templates = _Templates()
+        self._count = 0
+        logging.getLogger("mkdocs.structure.pages").addFilter(_ExcludedLinks(self))
+
+    def start(self, config: MkDocsConfig) -> None:
+        others = sorted(set(config.plugins) - _PAGE_LOCAL_PLUGINS)
+        enabled = not others and config.nav is not None
+        if self.enabled and not enabled:
+            why = f"plugins {', '.join(others)}" if others else "no `nav` in mkdocs.yml"
+            log.info(f"live preview renders every page on each rebuild ({why})")
+        self.enabled = enabled
+        self.skipped, self.files = {}, None
+
+    def begin(self, config: MkDocsConfig, pages: dict[str, str], problems: list[Issue], changed: set[str]) -> None:
+        """Before the files: does this rebuild have to render every page?"""
+        self.nav_pages = _nav_sources(config.nav)
+        fingerprint = self._fingerprint(config, pages, problems)
+        self.render_all = not (self.enabled and self.complete) or fingerprint != self.fingerprint
+        self.fingerprint, self.changed = fingerprint, changed
+
+    def can_skip(self, src_uri: str) -> bool:
+        """Whether this rebuild takes the page or file from the previous build."""
+        # Pages in the navigation are rendered every time: the navigation of every page shows
+        # their titles, which MkDocs takes from them as it renders them.
+        return (not self.render_all and src_uri in self.kept and src_uri not in self.changed
+                and src_uri not in self.nav_pages)
+
+    def plan(self, files: Files, ours: set[str]) -> None:
+        """Leave out of this rebuild what ``can_skip`` (MkDocs then neither reads nor writes it)."""
+        self.files, self.ours = files, ours
+        for file in files:
+            if file.src_uri in ours and self.can_skip(file.src_uri):
+                self.skipped[file.src_uri] = (file, file.inclusion)
+                file.inclusion = InclusionLevel.EXCLUDED
+        self.complete = False
+
+    def _fingerprint(self, config: MkDocsConfig, pages: dict[str, str], problems: list[Issue]) -> bytes:
+        """What every page shows besides its own content."""
+        h = hashlib.blake2b(digest_size=20)
+        for part in (config.config_file_path, config.site_url, config.use_directory_urls, config.theme.get("language"),
+                     [str(s) for s in config.extra_css], [str(s) for s in config.extra_javascript],
+                     _problems_banner(problems) if problems else ""):
+            h.update(repr(part).encode() + b"\0")
+        if config.config_file_path and os.path.isfile(config.config_file_path):
+            h.update(Path(config.config_file_path).read_bytes())
+        for folder in config.theme.dirs:
+            if not folder.startswith(sys.prefix):  # the user's theme overrides (custom_dir)
+                for dirpath, _, names in sorted(os.walk(folder)):
+                    for name in sorted(names):
+                        stat = os.stat(os.path.join(dirpath, name))
+                        h.update(f"{dirpath}/{name}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
+        for src in sorted(self.nav_pages):
+            # what the navigation shows of a page: its title (front matter and first heading)
+            if src in pages:
+                h.update(_title_lines(pages[src]).encode())
+            else:
+                path = Path(config.docs_dir) / src
+                h.update(path.read_bytes() if path.is_file() else b"\1")
+        return h.digest()
+
+    def before_index(self, page: Page, config: MkDocsConfig) -> None:
+        index = _search_index(config)
+        self._count = len(index) if index is not None else 0
+
+    def after_index(self, page: Page, config: MkDocsConfig) -> None:
+        index = _search_index(config)
+        if index is not None:
+            self.entries[page.file.src_uri] = index[self._count:]
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """After the last page: put the left-out files back, rebuild the search entries and the
+        sitemap in the order a full build writes them."""
+        if self.files is None:
+            return
+        site_dir = Path(config.site_dir)
+        missing = self.previous.restore(site_dir, sorted(f.dest_uri for f, _ in self.skipped.values()))
+        self.previous.discard()
+        self.kept = {f.src_uri for f in self.files if f.src_uri in self.ours and (site_dir / f.dest_uri).is_file()}
+        index = _search_index(config)
+        if index is not None:
+            pages = [f.src_uri for f in self.files if f.is_documentation_page()
+                     and (f.src_uri in self.skipped or f.inclusion.is_in_serve())]
+            self.entries = {src: self.entries.get(src, []) for src in pages}
+            index[:] = [entry for src in pages for entry in self.entries[src]]
+        if self.skipped:
+            self._sitemap(config)
+        if missing:  # a kept file vanished: render everything next time
+            log.warning(f"live preview: {len(missing)} page(s) could not be reused; the next rebuild renders all")
+            self.failed()
+            return
+        self.complete = True
+
+    def _sitemap(self, config: MkDocsConfig) -> None:
+        """The sitemap lists every page, those left out of this rebuild too (MkDocs' own template)."""
+        from mkdocs.commands.build import _build_theme_template
+
+        for file, inclusion in self.skipped.values():
+            file.inclusion = inclusion
+            if inclusion == InclusionLevel.UNDEFINED:
+                set_exclusions([file], config)
+            if file.is_documentation_page() and file.page is None:
+                Page(None, file, config)
+        if self.files is not None and self.nav is not None and "sitemap.xml" in config.theme.static_templates:
+            _build_theme_template("sitemap.xml", self.env or config.theme.get_env(), self.files, config, self.nav)
+
+    def failed(self) -> None:
+        self.complete = False
+        self.kept = set()
+        self.previous.discard()
+
+
+class _Templates(jinja2.BytecodeCache):
+    """Compiled templates in memory, by template and source checksum (an edited template compiles anew)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class _ExcludedLinks(logging.Filter):
+    """Drop MkDocs' note that a page links to a page "excluded from the built site" when the
+    target is only left out of a live-preview rebuild (it is on the site, from the previous build)."""
+
+    def __init__(self, reuse: _Reuse) -> None:
+        super().__init__()
+        self.reuse = reuse
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.endswith("which is excluded from the built site."):
+            return True
+        target = message.rsplit("'", 2)[-2] if message.count("'") >= 4 else ""
+        return target not in self.reuse.skipped
+
+
+def _search_index(config: MkDocsConfig) -> list[Any] | None:
+    """Material's search entries (the list its on_post_build writes), when that plugin is on."""
+    for name in ("search", "material/search"):
+        plugin = config.plugins.get(name)
+        entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+        if isinstance(entries, list):
+            return entries
+    return None
+
+
+def _nav_sources(nav: Any) -> set[str]:
+    """Every page named in mkdocs.yml's ``nav``."""
+    out: set[str] = set()
+    if isinstance(nav, str):
+        if nav.endswith(".md"):
+            out.add(nav)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            out |= _nav_sources(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            out |= _nav_sources(item)
+    return out
+
+
+def _title_lines(markdown: str) -> str:
+    """The front matter and first heading of a page: where MkDocs takes its title from."""
+    head = ""
+    if markdown.startswith("---\n"):
+        end = markdown.find("\n---", 4)
+        head = markdown[:end + 4] if end >= 0 else ""
+    for line in markdown[len(head):].splitlines():
+        if line.startswith("# ") or "<h1" in line:
+            return head + "\n" + line
+    return head

@@ -41,6 +41,12 @@ def _text(value: Any) -> str:
     return f'<span class="cir-text">{esc(value)}</span>' if value not in (None, "") else ""
 
 
+def heading(site: Site, record: Record) -> str:
+    """The heading a record's card starts with (id, title, kind): what MkDocs shows as the page
+    heading, while the rest of the card is added to the rendered page."""
+    return _heading(record, site.t(record.kind))
+
+
 def _heading(record: Record, kind_label: str) -> str:
     return (f'<h1 class="cir-title"><span class="cir-id">{esc(record.id)}</span> {esc(record.title)}</h1>'
             f'<p class="cir-kind">{esc(kind_label)}</p>')

@@ -10,6 +10,8 @@ print well and cost nothing to build.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
@@ -25,12 +27,11 @@ from cir_portal.core.kpis import (
     months,
     period,
     previous,
-    priority,
     quick_win,
 )
 from cir_portal.core.model import Improvement, Lesson
 from cir_portal.views import charts
-from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
+from cir_portal.views.context import ASSET_DIR, LISTING, Site, asset_bytes
 from cir_portal.views.markup import badge, esc, link, table
 from cir_portal.views.metrics import PRIORITIES_PAGE, VEGA_LITE_SCHEMA, num
 
@@ -282,15 +283,37 @@ def line_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_tit
 # --- the dashboard
 
 def pages(site: Site) -> dict[str, str]:
-    ledger = Ledger.of(site.register, site.as_of)
-    out = {DASHBOARD_PAGE: dashboard_page(site, ledger), PRIORITIES_PAGE: priorities_page(site, ledger)}
-    out.update(report_pages(site, ledger))
-    return out
+    return {src: make() for src, make in page_makers(site).items()}
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], str]]:
+    """The dashboard, the priorities, every report and their index, each as the function that writes it."""
+    makers: dict[str, Callable[[], str]] = {
+        DASHBOARD_PAGE: lambda: dashboard_page(site, site.ledger),
+        PRIORITIES_PAGE: lambda: priorities_page(site, site.ledger),
+    }
+    month_keys, quarter_keys = report_periods(site)
+    for key in (*month_keys, *quarter_keys):
+        makers[report_src(key)] = partial(_report_page, site, key)
+    makers[REPORTS_INDEX] = lambda: reports_index(site, site.ledger, *report_periods(site))
+    return makers
+
+
+def report_periods(site: Site) -> tuple[list[str], list[str]]:
+    """The months and quarters that have a report (something happened in them), oldest first."""
+    return site.shared("report-periods", lambda s: s.ledger.report_periods(_lesson_dates(s)))
+
+
+def _report_page(site: Site, key: str) -> str:
+    month_keys, quarter_keys = report_periods(site)
+    keys = quarter_keys if "-Q" in key else month_keys
+    i = keys.index(key)
+    return report_page(site, site.ledger, key, keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:
     """kpis.json at the site root, and the stylesheet of the charts, verdicts and reports (linked on every page)."""
-    return {KPIS_FILE: kpis_json(site, Ledger.of(site.register, site.as_of)),
+    return {KPIS_FILE: kpis_json(site, site.ledger),
             f"{ASSET_DIR}/measures.css": asset_bytes("measures.css")}
 
 
@@ -488,7 +511,7 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
     t, src = site.t, PRIORITIES_PAGE
     weights = site.config.portal.priority_weights
     open_imps = [f.imp for f in ledger.open()]
-    scored = [(imp, priority(imp, weights)) for imp in open_imps]
+    scored = [(imp, site.priority(imp)) for imp in open_imps]
     scored.sort(key=lambda pair: (-(pair[1].score if pair[1] else -1), pair[0].id))
     weights_table = table([t("ms_factor"), t("ms_weight")],
                           [[esc(t("urgency")), esc(num(weights.get("urgency", 0)))],
@@ -517,7 +540,7 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
     ranking = (table([t("ms_rank"), t("improvement"), t("status"), t("urgency"), t("ms_value_level"), t("cost"),
                       t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
                + f'<p class="cir-note">* {esc(t("ms_assumed"))}</p>')
-    return (f"# {t('ms_priorities')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
+    return (f"{LISTING}# {t('ms_priorities')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
             f"<p class=\"cir-intro\">{esc(t('ms_priorities_intro'))}</p>\n"
             + _section(t("ms_formula"), formula)
             + _section(t("ms_matrix"), matrix_block(site, open_imps))
@@ -604,13 +627,8 @@ def report_src(key: str) -> str:
 
 def report_pages(site: Site, ledger: Ledger) -> dict[str, str]:
     """reports/index.md and one page per month and quarter that has data."""
-    month_keys, quarter_keys = ledger.report_periods(_lesson_dates(site))
-    out = {}
-    for keys in (month_keys, quarter_keys):
-        for i, key in enumerate(keys):
-            before = keys[i - 1] if i else None
-            after = keys[i + 1] if i + 1 < len(keys) else None
-            out[report_src(key)] = report_page(site, ledger, key, before, after)
+    month_keys, quarter_keys = report_periods(site)
+    out = {report_src(key): _report_page(site, key) for key in (*month_keys, *quarter_keys)}
     out[REPORTS_INDEX] = reports_index(site, ledger, month_keys, quarter_keys)
     return out
 
@@ -643,7 +661,6 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
             for k in PERIOD_KPIS]
     kpi_html = table([t("ms_kpi"), t("ms_this_period"), t("ms_fraction"), t("ms_previous_period", period=prev.key),
                       t("ms_change")], rows, "cir-table cir-kpis")
-    facts = ledger.facts
 
     def listing(items: list[Improvement], extra_head: list[str], extra: Any) -> str:
         if not items:
@@ -651,10 +668,10 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
         body = [[site.record_link(src, i.id), *extra(i), site.status_badge(i.status)] for i in sorted(items, key=lambda i: i.id)]
         return table([t("improvement"), *extra_head, t("ms_status_now")], body)
 
-    raised = [f.imp for f in facts if p.contains(f.raised)]
-    approved = [f.imp for f in facts if p.contains(f.approved)]
-    closed = [f for f in facts if p.contains(f.closed)]
-    others = [f.imp for f in facts if p.contains(f.finished) and not f.outcome]
+    raised = [f.imp for f in ledger.happened_in("raised", p)]
+    approved = [f.imp for f in ledger.happened_in("approved", p)]
+    closed = ledger.happened_in("closed", p)
+    others = [f.imp for f in ledger.happened_in("finished", p) if not f.outcome]
 
     def yes_no(flag: bool | None) -> str:
         return "" if flag is None else t("ms_yes") if flag else t("ms_no")
@@ -686,7 +703,7 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
         nav.append(link(site.href(src, report_src(after)), f"{t('ms_next_report')} ({after}) →"))
     ongoing = (f'<p class="cir-note">{esc(t("ms_in_progress_period", as_of=site.as_of))}</p>'
                if p.end > site.as_of else "")
-    head = (f"# {t('ms_report_title', period=key)}\n\n"
+    head = (f"{LISTING}# {t('ms_report_title', period=key)}\n\n"
             f'<p class="cir-report-meta"><strong>{esc(org)}</strong> · {esc(_period_text(site, p))} · '
             f"{esc(t('as_of'))} {esc(site.as_of)}</p>\n{ongoing}\n"
             f'<nav class="cir-report-nav">{" · ".join(nav)}</nav>\n')

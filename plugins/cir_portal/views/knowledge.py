@@ -12,8 +12,9 @@ import heapq
 import re
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
@@ -333,25 +334,37 @@ class KnowledgeBase:
                 + f'<div class="cir-index cir-kb"><p class="cir-summary">{summary}</p>{body}</div>\n')
 
     def pages(self) -> dict[str, str]:
+        return {src: make() for src, make in self.makers().items()}
+
+    def makers(self) -> dict[str, Callable[[], str]]:
+        """Every page of the knowledge base, each as the function that writes it."""
         site, t = self.site, self.site.t
-        out = {KB_PAGE: self.index_page()}
+
+        def use(write: Callable[..., str], *args: Any) -> Callable[[], str]:
+            def make() -> str:
+                knowledge_base(site)  # what grouping the lessons read, this page depends on too
+                return write(*args)
+            return make
+
+        out = {KB_PAGE: use(self.index_page)}
         for kind in KINDS:
-            out[kind_page(kind)] = self.listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
+            out[kind_page(kind)] = use(self.listing, kind_page(kind), t("kb_kind_title", kind=site.word(kind)),
+                                       self.by_kind[kind])
         for item, lessons in self.by_affects.items():
             page = affects_page(item)
             assert page is not None
             kind = item.partition("/")[0]
-            out[page] = self.listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
+            out[page] = use(self.listing, page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
         for tag, lessons in self.by_tag.items():
             page = tag_page(site, tag)
-            out[page] = self.listing(page, tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
+            out[page] = use(self.listing, page, tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
         for year, lessons in self.by_year.items():
-            out[year_page(year)] = self.listing(year_page(year), t("kb_year_title", year=year), lessons)
+            out[year_page(year)] = use(self.listing, year_page(year), t("kb_year_title", year=year), lessons)
         quarters = self.quarters
         for n, quarter in enumerate(quarters):
             before = quarters[n - 1] if n else None
             after = quarters[n + 1] if n + 1 < len(quarters) else None
-            out[report_page(*quarter)] = self.report(quarter, before, after)
+            out[report_page(*quarter)] = use(self.report, quarter, before, after)
         return out
 
     def index_page(self) -> str:
@@ -420,8 +433,17 @@ class KnowledgeBase:
                 f'<div class="cir-kb cir-kb-report"><p class="cir-summary">{summary}</p>{"".join(sections)}</div>\n')
 
 
+def knowledge_base(site: Site) -> KnowledgeBase:
+    """The lessons grouped every way the knowledge base shows them, computed once per site."""
+    return site.shared("knowledge-base", KnowledgeBase)
+
+
 def pages(site: Site) -> dict[str, str]:
-    return KnowledgeBase(site).pages()
+    return knowledge_base(site).pages()
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], str]]:
+    return knowledge_base(site).makers()
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:

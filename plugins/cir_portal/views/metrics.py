@@ -22,7 +22,6 @@ from cir_portal.core.kpis import (
     better,
     objective_progress,
     point,
-    priority,
     verdict,
 )
 from cir_portal.core.model import Improvement, Metric, Objective, Record
@@ -136,7 +135,7 @@ def card_sections(site: Site, record: Record) -> str:
 
 def priority_score(site: Site, imp: Improvement) -> float | None:
     """The record's priority score, None until it is assessed (for the register index)."""
-    scored = priority(imp, site.config.portal.priority_weights)
+    scored = site.priority(imp)
     return scored.score if scored else None
 
 
@@ -155,7 +154,7 @@ def priority_expression(site: Site, scored: Priority) -> str:
 def priority_section(site: Site, imp: Improvement) -> str:
     """The record's priority score with its breakdown (one line: it is on every record page)."""
     t, src = site.t, imp.src_uri
-    scored = priority(imp, site.config.portal.priority_weights)
+    scored = site.priority(imp)
     more = link(site.href(src, PRIORITIES_PAGE), t("ms_all_priorities"))
     if scored is None:
         body = f'<p class="cir-priority-none">{esc(t("ms_not_scored"))} {more}</p>'

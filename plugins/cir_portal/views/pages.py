@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from functools import partial
 
 from cir_portal.core.config import AFFECTS_KINDS
 from cir_portal.core.model import Improvement, Record
@@ -21,6 +22,7 @@ from cir_portal.views.context import (
     CASCADE_PAGE,
     CATEGORY_FOLDERS,
     GOVERNANCE_PAGE,
+    LISTING,
     REGISTER_PAGE,
     Site,
 )
@@ -31,15 +33,21 @@ LEVELS = ("high", "medium", "low")
 
 
 def pages(site: Site) -> dict[str, str]:
-    pages = {
-        REGISTER_PAGE: register_page(site),
-        BOARD_PAGE: board_page(site),
-        CASCADE_PAGE: cascade_page(site),
-        GOVERNANCE_PAGE: governance_page(site),
-        BROWSE_PAGE: browse_page(site),
+    return {src: make() for src, make in page_makers(site).items()}
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], str]]:
+    """Every page of this module, each as the function that writes it (the live preview
+    calls only those whose inputs changed: see views/preview.py)."""
+    makers: dict[str, Callable[[], str]] = {
+        REGISTER_PAGE: partial(register_page, site),
+        BOARD_PAGE: partial(board_page, site),
+        CASCADE_PAGE: partial(cascade_page, site),
+        GOVERNANCE_PAGE: partial(governance_page, site),
+        BROWSE_PAGE: partial(browse_page, site),
     }
-    pages.update(entity_pages(site))
-    return pages
+    makers.update(entity_page_makers(site))
+    return makers
 
 
 def index_json(site: Site) -> bytes:
@@ -208,28 +216,43 @@ def _entity_page(site: Site, src: str, title: str, subtitle: str, records: list[
 
 
 def entity_pages(site: Site) -> dict[str, str]:
+    return {src: make() for src, make in entity_page_makers(site).items()}
+
+
+def entity_page_makers(site: Site) -> dict[str, Callable[[], str]]:
+    """A page per person, team, category that records refer to, and tag (each maker reads
+    the index entry it lists when it runs)."""
     t, cfg = site.t, site.config
-    pages: dict[str, str] = {}
-    for pid, person in cfg.people.items():
+    makers: dict[str, Callable[[], str]] = {}
+
+    def person(src: str, pid: str, name: str, team: str) -> str:
+        return _entity_page(site, src, name, f"{t('team')}: {team}", list(site.improvements_by_person.get(pid, [])))
+
+    def team(src: str, tid: str, name: str) -> str:
+        return _entity_page(site, src, name, t("team"), list(site.improvements_by_team.get(tid, [])))
+
+    def category(src: str, item: str, name: str, label: str) -> str:
+        return _entity_page(site, src, name, label, site.records_by_affects.get(item, []))
+
+    def tag(src: str, name: str) -> str:
+        return _entity_page(site, src, name, t("tags"), site.records_by_tag.get(name, []))
+
+    for pid, entry in cfg.people.items():
         src = site.person_page(pid)
-        team = site.team_name(person.team)
-        pages[src] = _entity_page(site, src, person.name.text(site.lang), f"{t('team')}: {team}",
-                                  list(site.improvements_by_person.get(pid, [])))
-    for tid, entry in cfg.teams.items():
+        makers[src] = partial(person, src, pid, entry.name.text(site.lang), site.team_name(entry.team))
+    for tid, team_entry in cfg.teams.items():
         src = site.team_page(tid)
-        pages[src] = _entity_page(site, src, entry.name.text(site.lang), t("team"),
-                                  list(site.improvements_by_team.get(tid, [])))
-    for kind, category in AFFECTS_KINDS.items():
-        for key, item in cfg.taxonomy.get(category, {}).items():
-            records = site.records_by_affects.get(f"{kind}/{key}", [])
-            if not records:
+        makers[src] = partial(team, src, tid, team_entry.name.text(site.lang))
+    for kind, group in AFFECTS_KINDS.items():
+        for key, item in cfg.taxonomy.get(group, {}).items():
+            if not site.records_by_affects.get(f"{kind}/{key}"):
                 continue  # no page for what no record refers to (most of the 34 practices, typically)
-            src = site.category_page(category, key)
-            pages[src] = _entity_page(site, src, item.name.text(site.lang), t(category), records)
-    for tag in site.tag_slugs:
-        src = site.tag_page(tag)
-        pages[src] = _entity_page(site, src, tag, t("tags"), site.records_by_tag.get(tag, []))
-    return pages
+            src = site.category_page(group, key)
+            makers[src] = partial(category, src, f"{kind}/{key}", item.name.text(site.lang), t(group))
+    for name in site.tag_slugs:
+        src = site.tag_page(name)
+        makers[src] = partial(tag, src, name)
+    return makers
 
 
 def browse_page(site: Site) -> str:
@@ -281,7 +304,7 @@ def cascade_page(site: Site) -> str:
     if orphans:
         orphan_html = (f"<h2>{esc(t('objectives'))}: —</h2>"
                        + records_table(site, src, list(orphans)))
-    return f"# {t('cascade')}\n\n{vision_html}\n<div class=\"cir-cascade-wrap\">{tree(None)}{orphan_html}</div>\n"
+    return f"{LISTING}# {t('cascade')}\n\n{vision_html}\n<div class=\"cir-cascade-wrap\">{tree(None)}{orphan_html}</div>\n"
 
 
 def approval_gate(site: Site) -> set[str]:
@@ -328,7 +351,7 @@ def governance_page(site: Site) -> str:
                    + ([t("days")] if extra else []))
         return f"<h2>{esc(title)} <span class=\"cir-n\">{len(records)}</span></h2>" + table(headers, rows)
 
-    return (f"# {t('governance')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
+    return (f"{LISTING}# {t('governance')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
             f"<div class=\"cir-governance\">"
             + section(t("gov_escalated"), escalated)
             + section(t("gov_awaiting"), awaiting)
