@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,7 +67,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.reuse: _Reuse | None = None
         self.changed: set[str] = set()
         self.progress = ProgressLine()
-        self.rendered = 0
+        self.rendered = self.pages = 0
         self.builds = 0
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -85,8 +86,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.reuse is not None:
             self.reuse.start(config)
         previous = self.result if self.reuse is not None else None
-        # Parse in forked processes for a cold build (never in `serve`: its server runs threads).
-        workers = 0 if self.command != "serve" else 1
+        # A cold build parses in forked processes (one per core); never beside other threads
+        # (`mkdocs serve` rebuilds while its server runs): forking them is not safe.
+        workers = 0 if threading.active_count() == 1 else 1
         result = load_register(project, use_cache=self.config.cache, previous=previous, workers=workers,
                                progress=lambda done, total: self.progress.step("records validated", done, total))
         self.progress.done()
@@ -100,6 +102,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             else:
                 log.info(text)
         self.problems = result.errors
+        if self.preview is None:
+            result.sources = []  # parsed files are needed again only by the next live-preview build
         if result.config is None or result.register is None:
             if self.command == "serve" and self.tree.titles:
                 # Keep serving the last good site, with the configuration errors on every page.
@@ -166,7 +170,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # generated pages and files, and the record pages: what the portal writes
             reuse.plan(files, {*self.tree.pages, *self.tree.files, *self.tree.titles})
         self.bodies = {src: record.body for src, record in self.tree.records().items()}
-        self.rendered = 0
+        self.rendered, self.pages = 0, len(self.tree.pages) + len(self.tree.titles)
+        if self.preview is None:
+            # MkDocs holds the generated pages now (their HTML apart, until on_page_content):
+            # a second copy would be the largest part of a big register's build.
+            self.tree.pages = {}
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -228,7 +236,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         Markdown nor the search plugin parses it (it repeats the front matter, which the search
         index does not need, and parsing it was most of the cost of a record page)."""
         self.rendered += 1
-        self.progress.step("pages rendered", self.rendered, len(self.tree.pages) + len(self.tree.titles))
+        self.progress.step("pages rendered", self.rendered, self.pages)
         if page.file.src_uri not in self.tree.titles:
             return output
         _, card = self.tree.card_parts(page.file.src_uri)
@@ -328,6 +336,8 @@ class _Reuse:
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
         self.templates = _Templates()
+        #: what the last sitemap listed (pages, dates): the same again is the same file
+        self.sitemap = ""
         self._count = 0
         logging.getLogger("mkdocs.structure.pages").addFilter(_ExcludedLinks(self))
 
@@ -403,8 +413,9 @@ class _Reuse:
             return
         site_dir = Path(config.site_dir)
         missing = self.previous.restore(site_dir, sorted(f.dest_uri for f, _ in self.skipped.values()))
-        self.previous.discard()
-        self.kept = {f.src_uri for f in self.files if f.src_uri in self.ours and (site_dir / f.dest_uri).is_file()}
+        rendered = {f.src_uri for f in self.files if f.src_uri in self.ours and f.src_uri not in self.skipped
+                    and (site_dir / f.dest_uri).is_file()}  # (MkDocs writes no file for an empty page)
+        self.kept = rendered | {src for src, (f, _) in self.skipped.items() if f.dest_uri not in missing}
         index = _search_index(config)
         if index is not None:
             pages = [f.src_uri for f in self.files if f.is_documentation_page()
@@ -413,6 +424,7 @@ class _Reuse:
             index[:] = [entry for src in pages for entry in self.entries[src]]
         if self.skipped:
             self._sitemap(config)
+        self.previous.discard()
         if missing:  # a kept file vanished: render everything next time
             log.warning(f"live preview: {len(missing)} page(s) could not be reused; the next rebuild renders all")
             self.failed()
@@ -420,7 +432,17 @@ class _Reuse:
         self.complete = True
 
     def _sitemap(self, config: MkDocsConfig) -> None:
-        """The sitemap lists every page, those left out of this rebuild too (MkDocs' own template)."""
+        """The sitemap lists every page, those left out of this rebuild too: the previous build's
+        when the pages and their dates are the same, else MkDocs' own template run again."""
+        assert self.files is not None
+        pages = [(f.src_uri, (f.page.meta.get("template") if f.page is not None else None))
+                 for f in self.files if f.is_documentation_page() and (f.src_uri in self.skipped or f.inclusion.is_in_serve())]
+        key = repr((config.site_url, os.environ.get("SOURCE_DATE_EPOCH"), pages))
+        names = ["sitemap.xml", "sitemap.xml.gz"]
+        if (key == self.sitemap and all(self.previous.has(name) for name in names)
+                and not self.previous.restore(Path(config.site_dir), names)):
+            return
+        self.sitemap = key
         from mkdocs.commands.build import _build_theme_template
 
         for file, inclusion in self.skipped.values():
@@ -429,7 +451,7 @@ class _Reuse:
                 set_exclusions([file], config)
             if file.is_documentation_page() and file.page is None:
                 Page(None, file, config)
-        if self.files is not None and self.nav is not None and "sitemap.xml" in config.theme.static_templates:
+        if self.nav is not None and "sitemap.xml" in config.theme.static_templates:
             _build_theme_template("sitemap.xml", self.env or config.theme.get_env(), self.files, config, self.nav)
 
     def failed(self) -> None:

@@ -68,7 +68,8 @@ def _entry_text(site: Site, record: Record) -> str:
         return known[1]
     # JSON strings hold no raw line breaks: indenting every line indents the entry.
     text = json.dumps(record_entry(site, record), ensure_ascii=False, indent=1).replace("\n", "\n  ")
-    _ENTRY_TEXT[record] = (key, text)
+    if site.reads is not None:  # kept for the next live-preview build (a single build only uses it once)
+        _ENTRY_TEXT[record] = (key, text)
     return text
 
 
@@ -119,7 +120,9 @@ def register_csv(site: Site) -> bytes:
             values["url"] = site.url(imp.src_uri)
             row = io.StringIO()
             csv.writer(row).writerow([_cell(values.get(c)) for c in columns])
-            known = _CSV_ROW[imp] = (key, row.getvalue())
+            known = (key, row.getvalue())
+            if site.reads is not None:
+                _CSV_ROW[imp] = known
         out.write(known[1])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

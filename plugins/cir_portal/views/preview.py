@@ -59,9 +59,12 @@ class Delta:
 class Preview:
     """A site tree rebuilt incrementally. ``tree`` holds, after each ``update``: every generated
     page's Markdown, every file's bytes, every record's title, and the decorations (cards) of
-    the records whose pages changed (``cards`` computes any other on request)."""
+    the records whose pages changed (``card`` computes any other on request)."""
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self.tree = SiteTree()
         self.graph: Graph[Artefact] = Graph()
         self.register: TrackedRegister | None = None
@@ -85,6 +88,15 @@ class Preview:
                site_url: str = "", full: bool = False,
                progress: Callable[[int, int], None] | None = None) -> Delta:
         """Bring the tree up to date with ``register``; ``full`` regenerates everything."""
+        try:
+            return self._update(register, project, directory_urls=directory_urls, epoch=epoch, site_url=site_url,
+                                full=full, progress=progress)
+        except BaseException:
+            self._reset()  # half an update is no base for the next one: start over
+            raise
+
+    def _update(self, register: Register, project: Project, *, directory_urls: bool, epoch: int, site_url: str,
+                full: bool, progress: Callable[[int, int], None] | None) -> Delta:
         reads = Reads()
         tracked = TrackedRegister(register, reads)
         site = Site(tracked, project, directory_urls=directory_urls, epoch=epoch)
