@@ -3,9 +3,9 @@
 An engine that cleans its output folder before every build (``mkdocs serve`` does) would
 write every page again, and deleting thousands of page folders alone takes seconds on some
 file systems. ``PreviousOutput`` moves the whole output folder aside before the engine
-cleans it (a rename: instant), links the files the rebuild does not write again back from it
-(hard links: no copy, no memory; copies where links are not possible), and deletes what is
-left in a background thread, off the path of the rebuild.
+cleans it (a rename: instant), moves the files the rebuild does not write again back from it
+(renames: no copy, no memory), and deletes what is left in a background thread, off the path
+of the rebuild.
 """
 
 from __future__ import annotations
@@ -45,16 +45,37 @@ class PreviousOutput:
         return self.folder is not None and (self.folder / rel).is_file()
 
     def restore(self, site_dir: Path, paths: Iterable[str]) -> list[str]:
-        """Link the files ``paths`` (relative to the output folder) back from the previous build;
-        returns those it could not."""
+        """Move the files ``paths`` (relative to the output folder) back from the previous build
+        (the set-aside folder is deleted afterwards anyway); returns those it could not.
+
+        A page alone in its folder (``improvements/IMP-0001-x/index.html``: every page with
+        directory URLs) moves with its folder: one rename instead of creating a folder, which
+        is what costs most on some file systems.
+        """
         missing = []
+        made: set[str] = set()
+        old, new = str(self.folder), str(site_dir)
         for rel in paths:
-            target = site_dir / rel
             try:
                 if self.folder is None:
                     raise FileNotFoundError(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link(self.folder / rel, target)
+                folder, name = os.path.split(rel)
+                if folder and folder not in made and not os.path.exists(os.path.join(new, folder)) \
+                        and os.listdir(os.path.join(old, folder)) == [name]:
+                    parent = os.path.dirname(folder)
+                    if parent and parent not in made:
+                        os.makedirs(os.path.join(new, parent), exist_ok=True)
+                        made.add(parent)
+                    os.rename(os.path.join(old, folder), os.path.join(new, folder))
+                    made.add(folder)
+                    continue
+                if folder and folder not in made:
+                    os.makedirs(os.path.join(new, folder), exist_ok=True)
+                    made.add(folder)
+                target = os.path.join(new, rel)
+                if os.path.lexists(target):
+                    os.unlink(target)
+                os.rename(os.path.join(old, rel), target)
             except OSError:
                 missing.append(rel)
         return missing
@@ -76,10 +97,3 @@ class PreviousOutput:
             thread.join()
         self._deleting = []
 
-
-def _link(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
