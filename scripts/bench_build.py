@@ -15,7 +15,9 @@ portal  ``mkdocs build`` with the project's mkdocs.yml (cir plugin first), cold:
 warm    the same again with .cir-cache/ present (what CI and `mkdocs serve` see).
 
 Then, in this process, ``build_tree`` is timed view module by view module (pages, exports,
-charts, ...) so the share of each, and the cost per chart figure, can be read.
+charts, ...) so the share of each, and the cost per chart figure, can be read; and what
+publishing safety adds (issue 10: audience filter, redaction, sanitising every body, the
+scan of content/) is timed and given as a share of the build (target: under 3 %).
 
 preview ``mkdocs serve`` of the same register in a git repository: how long its first build
         takes, then, for three edits of one record's title, the time until the served record
@@ -87,30 +89,76 @@ def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
     """Seconds spent per view module in build_tree, and figures (charts) it produced."""
     from cir_portal.core.config import Project
     from cir_portal.core.pipeline import load_register
-    from cir_portal.views import context as site_mod
-    from cir_portal.views import tree as tree_mod
+    from cir_portal.views import tree as views
     from cir_portal.views.cards import card
+    from cir_portal.views.context import Site
 
     result = load_register(Project(project), use_cache=True)
     assert result.register is not None
-    site = site_mod.Site(result.register, Project(project))
+    site = Site(result.register, Project(project))
     rows: list[tuple[str, float, int]] = []
     t = time.perf_counter()
     for record in result.register.all():
-        card(site, record)
+        card(site, record, "")
     rows.append(("cards (core)", time.perf_counter() - t, 0))
-    for view in tree_mod._views():
+    for view in dict.fromkeys([*views.CARD_VIEWS, *views.PAGE_VIEWS, *views.FILE_VIEWS]):
         name = view.__name__.rsplit(".", 1)[-1]
         figures = 0
         t = time.perf_counter()
-        if hasattr(view, "card_sections"):
+        if view in views.CARD_VIEWS:
             for record in result.register.all():
                 figures += view.card_sections(site, record).count('class="cir-chart"')
-        if hasattr(view, "pages"):
-            figures += sum(md.count('class="cir-chart"') for md in view.pages(site).values())
-        if hasattr(view, "files"):
+        if view in views.PAGE_VIEWS:
+            figures += sum(page.content.count('class="cir-chart"') for page in view.pages(site))
+        if view in views.FILE_VIEWS:
             view.files(site, "")
         rows.append((name, time.perf_counter() - t, figures))
+    return rows
+
+
+def safety_costs(project: Path) -> list[tuple[str, float, int]]:
+    """Seconds of what publishing safety adds to a build (issue 10), measured in this process:
+    the audience filter and redaction (core/publishing.py), sanitising every record body's HTML
+    (what the MkDocs plugin does in on_page_content) and its Markdown (what `cir render` does),
+    and the scan of content/ for links and FIFOs."""
+    import dataclasses
+
+    import markdown
+
+    from cir_portal.core.config import Project
+    from cir_portal.core.files import scan_content
+    from cir_portal.core.pipeline import load_register
+    from cir_portal.core.publishing import publish
+    from cir_portal.views.sanitize import clean_html, clean_markdown
+
+    result = load_register(Project(project), use_cache=True)
+    register = result.register
+    assert register is not None
+    records = register.all()
+    rows: list[tuple[str, float, int]] = []
+    t = time.perf_counter()
+    publish(register, "internal")
+    rows.append(("audience filter (internal)", time.perf_counter() - t, len(records)))
+    settings = dataclasses.replace(register.config.portal.publish,
+                                   redact={"internal": ("requester", "planned_cost", "actual_cost")})
+    redacting = dataclasses.replace(register, config=dataclasses.replace(
+        register.config, portal=dataclasses.replace(register.config.portal, publish=settings)))
+    t = time.perf_counter()
+    publish(redacting, "internal")
+    rows.append(("filter + redact 3 keys", time.perf_counter() - t, len(records)))
+    md = markdown.Markdown(extensions=["admonition", "attr_list", "md_in_html", "tables", "toc"])
+    bodies = [md.reset().convert(r.body) for r in records]
+    t = time.perf_counter()
+    for body in bodies:
+        clean_html(body)
+    rows.append(("sanitise body HTML (nh3)", time.perf_counter() - t, len(bodies)))
+    t = time.perf_counter()
+    for record in records:
+        clean_markdown(record.body)
+    rows.append(("sanitise body Markdown (render)", time.perf_counter() - t, len(records)))
+    t = time.perf_counter()
+    scan_content(Project(project))
+    rows.append(("scan content/ (links, FIFOs)", time.perf_counter() - t, len(records)))
     return rows
 
 
@@ -151,6 +199,12 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
                 print("    " + err.strip().replace("\n", "\n    ")[:2000])
         print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x; "
               f"portal cold / same pages {cold[0] / same[0]:.2f}x, warm / same pages {warm[0] / same[0]:.2f}x")
+        safety = safety_costs(project)
+        mkdocs_route = sum(seconds for name, seconds, _ in safety if "Markdown" not in name and "redact" not in name)
+        print(f"  publishing safety (in-process): {mkdocs_route * 1000:.0f} ms = {mkdocs_route / cold[0] * 100:.2f}% of the "
+              f"cold build, {mkdocs_route / warm[0] * 100:.2f}% of the warm build (target < 3%)")
+        for name, seconds, count in safety:
+            print(f"    {name:<32}{seconds * 1000:>8.1f} ms{seconds / count * 1e6:>9.1f} us per record")
         rows = view_breakdown(project)
         total = sum(r[1] for r in rows)
         print(f"  build_tree by view (in-process, cache warm): {total:.2f} s = {total / cold[0] * 100:.0f}% of the cold build")

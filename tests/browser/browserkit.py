@@ -7,8 +7,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import yaml
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, Request, Response, Route, WebError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
@@ -134,3 +136,64 @@ class Guard:
         assert sorted(set(self.foreign)) == [], "requests left 127.0.0.1"
         assert self.errors == [], "JavaScript errors"
         assert self.failed == [], "failed requests"
+
+
+# --- hostile values everywhere (the all-pages test)
+
+#: Front matter keys that hold free text (every other string is an id, a key, a date or an enum).
+FREE_TEXT = frozenset({"title", "value", "plan", "definition_of_done", "reason", "recommendation", "note", "description",
+                       "name", "unit", "problem", "solution", "key_metrics", "value_proposition", "unfair_advantage",
+                       "customer_segments", "channels", "cost_structure", "benefits", "source_ref", "requester"})
+#: Markup that runs if it reaches a page unescaped: each would open a dialog.
+HOSTILE_TEXT = "</title><script>alert(1)</script><img src=x onerror=alert(2)>\"'><svg onload=alert(3)>"
+#: A body with raw HTML and links that run script (sanitised away; nothing here loads from anywhere).
+HOSTILE_BODY = """
+
+<script>alert('body script')</script>
+<img src="javascript:alert('img')" onerror="alert('img onerror')">
+<iframe src="javascript:alert('iframe')"></iframe>
+<svg onload="alert('svg')"></svg>
+<a href="javascript:alert('a')">raw link</a> <a href="JaVaScRiPt:alert('a2')">case</a>
+[markdown link](javascript:alert('md')) [entity link](&#106;avascript:alert('entity'))
+<details ontoggle="alert('details')" open><summary>s</summary>x</details>
+<form action="javascript:alert('form')"><button>b</button></form>
+Paragraph with an attribute list
+{: onclick="alert('attr')" }
+"""
+
+
+def _hostile(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        if key == "tags":
+            return [f"{HOSTILE_TEXT} {i}" for i in range(len(value) or 1)]
+        return [_hostile(v, key) for v in value]
+    if isinstance(value, str) and key in FREE_TEXT:
+        return f"{HOSTILE_TEXT} {key}"[:120]
+    return value
+
+
+def _relabel(value: Any) -> Any:
+    """Every human-readable name of a configuration file, hostile (ids and keys kept)."""
+    if isinstance(value, dict):
+        return {k: (f"{HOSTILE_TEXT} {k}" if k == "name" else _relabel(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relabel(v) for v in value]
+    return value
+
+
+def make_everything_hostile(project: Path) -> None:
+    """Hostile text in every free-text front matter string and tag of every record of every kind,
+    a hostile body in every record, and hostile names for every person, team and taxonomy entry."""
+    for record in read_records(project):
+        text = record.path.read_text(encoding="utf-8")
+        fields = {k: v for k, v in _hostile(record.front_matter).items() if record.front_matter.get(k) != v}
+        fields.setdefault("tags", _hostile(["x"], "tags"))
+        update_record(record.path, **fields)
+        record.path.write_text(record.path.read_text(encoding="utf-8") + HOSTILE_BODY, encoding="utf-8")
+        assert text != record.path.read_text(encoding="utf-8")
+    for name in ("people.yml", "taxonomy.yml"):
+        path = project / "site_config" / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(_relabel(data), allow_unicode=True, sort_keys=False), encoding="utf-8")

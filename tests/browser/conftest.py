@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 
-from browserkit import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_hostile
+from browserkit import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_everything_hostile, make_hostile
 from sitekit import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
 
 
@@ -35,12 +35,12 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def _sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServedSite]]:
-    """The example and the busy example, each served on its own 127.0.0.1 port and built (in
-    parallel) with that URL as site_url."""
+    """The example, the busy example and the example with hostile values everywhere, each served
+    on its own 127.0.0.1 port and built (in parallel) with that URL as site_url."""
     root = tmp_path_factory.mktemp("served")
     with ExitStack() as stack:
         sites: dict[str, ServedSite] = {}
-        for name in ("example", "busy"):
+        for name in ("example", "busy", "hostile"):
             project = copy_project(root / name / "project")
             site = root / name / "site"
             url = stack.enter_context(serve_directory(site))
@@ -48,6 +48,9 @@ def _sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serve
             if name == "busy":
                 synthetic = tuple(add_synthetic_improvements(project, SYNTHETIC))
                 sites[name] = BusySite(project, site, url, make_hostile(project), synthetic)
+            elif name == "hostile":
+                make_everything_hostile(project)
+                sites[name] = ServedSite(project, site, url)
             else:
                 sites[name] = ServedSite(project, site, url)
         build_all([(s.project, s.site, None) for s in sites.values()])
@@ -58,6 +61,12 @@ def _sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serve
 def served_site(_sites: dict[str, ServedSite]) -> ServedSite:
     """The example register, served."""
     return _sites["example"]
+
+
+@pytest.fixture(scope="session")
+def hostile_site(_sites: dict[str, ServedSite]) -> ServedSite:
+    """The example with hostile values in every free-text field, tag, body, name and label, served."""
+    return _sites["hostile"]
 
 
 @pytest.fixture(scope="session")

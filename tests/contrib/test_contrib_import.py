@@ -87,9 +87,11 @@ def test_gbk_csv_with_a_mapping_file(register: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "list.csv"
     sheet.write_bytes("编号,问题,部门,紧急度\n,打印机经常卡纸,行政部,P1\n".encode("gbk"))
     new_id = next_id(register, "improvements", "IMP")
-    result = run("import", str(sheet), "--mapping", str(mapping), project=register)
+    refused = run("import", str(sheet), "--mapping", str(mapping), project=register)
+    assert refused.exit_code == 2 and "--encoding gbk" in refused.stderr  # never guessed silently
+    result = run("import", str(sheet), "--mapping", str(mapping), "--encoding", "gbk", project=register)
     assert result.exit_code == 0, result.output
-    assert "read it as GBK" in result.stderr
+    assert "read as gbk" in result.stderr
     record = _improvements(register)[new_id]
     assert record["title"] == "打印机经常卡纸"
     assert record["urgency"] == "high"

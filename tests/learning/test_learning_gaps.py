@@ -93,22 +93,39 @@ def test_source_ref_links_the_gap(make_project: MakeProject) -> None:
     assert states == {"G1": ("closed", "IMP-0001"), "G2": ("in_progress", "IMP-0200")}
 
 
-def test_next_free_number_counts_files_that_do_not_validate(make_project: MakeProject) -> None:
+def test_draft_ids_skip_files_that_do_not_validate(make_project: MakeProject) -> None:
     root = make_project({"content/improvements/IMP-0041-broken.md": "not a record\n"})
     result = load_register(Project(root), use_cache=False)
     assert result.register is not None and result.errors
-    folder = root / "content" / "improvements"
-    assert gaps.next_free_number(result.register, folder, "IMP") == 42
-    assert gaps.format_id("IMP", 4, 42) == "IMP-0042"
+    (draft,) = gaps.plan(result, raised=date(2026, 11, 20))
+    assert draft.improvement_id == "IMP-0042"
 
 
-def test_title_and_slug() -> None:
+def test_draft_ids_avoid_reserved_ids(make_project: MakeProject) -> None:
+    """`cir gaps --write` takes the same reservation as `cir new`: ids used on the default branch are skipped."""
+    result = load_ok(make_project())
+    (draft,) = gaps.plan(result, raised=date(2026, 11, 20), reserved={"IMP-0002", "IMP-0003"})
+    assert draft.improvement_id == "IMP-0004"
+
+
+def test_title_and_slug(make_project: MakeProject) -> None:
     long = "词" * 200
     assert len(gaps.title_from(long)) == gaps.TITLE_MAX and gaps.title_from(long).endswith("…")
     assert gaps.title_from("  two\n  lines ") == "two lines"
-    assert gaps.ascii_slug("Knowledge base is not searched first", "asm-0001-g1") == "knowledge-base-is-not-searched-first"
-    assert gaps.ascii_slug("事件分类规则（ASM-0001 的 G3）", "asm-0002-g2") == "asm-0002-g2"
-    assert gaps.ascii_slug("!!!", "asm-0002-g2") == "asm-0002-g2"
+    project = Project(make_project())
+    assert gaps.record_path(project, "improvement", "IMP-0009", "事件分类规则").name == "IMP-0009-shijian-fenlei-guize.md"
+    assert gaps.record_path(project, "improvement", "IMP-0009", "!!!").name == "IMP-0009.md"
+
+
+def test_draft_escapes_what_it_copies(make_project: MakeProject) -> None:
+    """An assessment title or gap description with markup becomes literal text in the draft's body."""
+    result = load_ok(make_project())
+    (gap,) = gaps.open_gaps(result.register)  # type: ignore[arg-type]
+    hostile = "</title><script>alert(1)</script> [x](javascript:alert(2))"
+    object.__setattr__(gap.assessment, "title", hostile)
+    text = gaps.draft_text(gap, "IMP-0009", "identified", "2026-11-20", "t")
+    assert "<script>" not in text and "](javascript:" not in text
+    assert "&lt;/title&gt;&lt;script&gt;" in text
 
 
 # --- editing an assessment in place
@@ -229,7 +246,7 @@ def test_drafts_use_today_by_default(make_project: MakeProject) -> None:
     root = make_project()
     register = load_ok(root).register
     assert register is not None
-    (draft,) = gaps.plan(register, root, raised=date.today())
+    (draft,) = gaps.plan(load_ok(root), raised=date.today())
     assert f"raised: {date.today().isoformat()}\n" in draft.text
     assert draft.path.name == "IMP-0002-knowledge-articles-are-not-reused.md"
     assert "requester: chen.jie\n" in draft.text and "source_ref: ASM-0001#G2\n" in draft.text

@@ -9,9 +9,12 @@ import pytest
 from learnkit import MakeProject, improvement, lesson, site_of, targets
 
 from cir_portal.core.model import Improvement
-from cir_portal.views import cards, maturity, pages
+from cir_portal.views import browse as pages
+from cir_portal.views import cards, maturity
+from cir_portal.views import governance as governance_view
 from cir_portal.views import knowledge as lessons_kb
 from cir_portal.views.context import Site
+from cir_portal.views.page import by_src
 
 KB_FILES = {
     "content/improvements/IMP-0100-x.md": improvement("IMP-0100", affects=["practice/incident-management", "service/email"]),
@@ -37,7 +40,7 @@ def kb_site(make_project: MakeProject) -> Site:
 
 @pytest.fixture
 def kb(kb_site: Site) -> dict[str, str]:
-    return lessons_kb.pages(kb_site)
+    return {page.src_uri: page.content for page in lessons_kb.pages(kb_site)}
 
 
 # --- the lessons-learned knowledge base
@@ -94,7 +97,7 @@ def test_kb_is_blameless(kb_site: Site, kb: dict[str, str]) -> None:
             assert name not in html, (page, name)
     # the people pages of the portal list improvements, not lessons
     for pid in kb_site.config.people:
-        assert not ids_in(pages.entity_pages(kb_site)[kb_site.person_page(pid)])
+        assert not ids_in(pages.entity_pages(kb_site)[kb_site.person_page(pid)].source())
 
 
 def test_kb_index_links_every_group(kb_site: Site, kb: dict[str, str]) -> None:
@@ -111,12 +114,12 @@ def test_kb_escapes_record_values(make_project: MakeProject) -> None:
     files = {"content/lessons/LL-0109-x.md": lesson("LL-0109", date="2026-01-02", tags=['"<script>x</script>"'])
              .replace("Recommendation of LL-0109.", '"<img src=x onerror=alert(1)>"')}
     site = site_of(make_project(files))
-    for html in lessons_kb.pages(site).values():
+    for html in (page.source() for page in lessons_kb.pages(site)):
         assert "<script>x" not in html and "<img src=x" not in html
 
 
 def test_example_register_kb(example_site: Site) -> None:
-    kb = lessons_kb.pages(example_site)
+    kb = {page.src_uri: page.content for page in lessons_kb.pages(example_site)}
     lessons = example_site.register.lessons
     for kind in lessons_kb.KINDS:
         assert ids_in(kb[f"knowledge/kind/{kind}.md"]) == {x.id for x in lessons if x.lesson_kind == kind}
@@ -168,7 +171,7 @@ def mat_site(make_project: MakeProject) -> Site:
 
 @pytest.fixture
 def mat(mat_site: Site) -> dict[str, str]:
-    return maturity.pages(mat_site)
+    return {p.src_uri: p.content for p in maturity.pages(mat_site)}
 
 
 def test_maturity_pages(mat: dict[str, str]) -> None:
@@ -235,7 +238,7 @@ def test_next_step_guidance_in_both_languages(mat: dict[str, str], make_project:
     root = make_project(MATURITY_FILES, name="english")
     portal = root / "site_config" / "portal.yml"
     portal.write_text(portal.read_text(encoding="utf-8").replace("language: zh", "language: en"), encoding="utf-8")
-    english = maturity.pages(site_of(root))["maturity.md"]
+    english = by_src(maturity.pages(site_of(root)))["maturity.md"].content
     assert maturity.STEP_FOCUS[4]["en"] in english and maturity.STEP_FOCUS[2]["en"] in english
     for to in (2, 3, 4, 5):
         assert maturity.STEP_FOCUS[to]["en"] and maturity.STEP_FOCUS[to]["zh"]
@@ -255,13 +258,13 @@ def test_no_assessments(make_project: MakeProject) -> None:
                          "content/improvements/IMP-0001-mima-chongzhi.md": None,
                          "content/lessons/LL-0001-pilot-first.md": None})
     site = site_of(root)
-    assert set(maturity.pages(site)) == {"maturity.md"}
-    assert site.t("mat_none") in maturity.pages(site)["maturity.md"]
-    assert lessons_kb.pages(site)["knowledge/index.md"].count(site.t("none")) == 1
+    assert set(by_src(maturity.pages(site))) == {"maturity.md"}
+    assert site.t("mat_none") in by_src(maturity.pages(site))["maturity.md"].content
+    assert by_src(lessons_kb.pages(site))["knowledge/index.md"].content.count(site.t("none")) == 1
 
 
 def test_example_register_maturity(example_site: Site) -> None:
-    out = maturity.pages(example_site)
+    out = {p.src_uri: p.content for p in maturity.pages(example_site)}
     practices = {a.practice for a in example_site.register.assessments}
     assert set(out) == {"maturity.md"} | {f"maturity/{p}.md" for p in practices}
     gap_refs = {f"{a.id}#{g.id}" for a in example_site.register.assessments for g in a.gaps}
@@ -297,13 +300,13 @@ def test_feedback_loop_card_flags_and_governance_list(make_project: MakeProject)
     def card(rid: str) -> str:
         record = reg.get(rid)
         assert isinstance(record, Improvement)
-        return cards.card(site, record)
+        return "".join(cards.card(site, record))
 
     assert "cir-flag--unanswered" in card("IMP-0300")  # customer feedback, decided, not answered
     assert "cir-flag--unanswered" in card("IMP-0301")  # external requester, decided, not answered
     assert "cir-flag--notified" in card("IMP-0302") and "2026-02-03" in card("IMP-0302")
     assert "cir-flag" not in card("IMP-0303")  # not decided yet: nothing to answer
-    governance = pages.governance_page(site)
+    governance = governance_view.governance_page(site).content
     unanswered = governance[governance.index(site.t("gov_unanswered")):governance.index(site.t("gov_stuck", days=90)[:4])]
     assert {"IMP-0300", "IMP-0301"} <= ids_in(unanswered, "IMP-")
     assert not {"IMP-0302", "IMP-0303"} & ids_in(unanswered, "IMP-")

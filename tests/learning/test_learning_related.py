@@ -124,7 +124,7 @@ def test_card_section_explains_in_the_site_language_and_escapes(make_project: Ma
     # the section is part of the improvement's card in the site tree
     result_site = site_of(root)
     tree = build_tree(result_site.register, result_site.project, epoch=0)
-    card = tree.decorations[_imp(result_site.register).src_uri]
+    card = tree.pages[_imp(result_site.register).src_uri].card
     assert "cir-related-lessons" in card and card.endswith("</div>")
 
 

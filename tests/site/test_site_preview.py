@@ -159,19 +159,19 @@ def full_tree(project: Project) -> SiteTree:
     return build_tree(result.register, project, epoch=EPOCH)
 
 
-def outputs(tree: SiteTree, cards: Callable[[str], str]) -> dict[str, Any]:
-    """Everything a tree publishes, by page or file: Markdown, bytes, and each record's title and card."""
-    out: dict[str, Any] = dict(tree.pages)
+def outputs(tree: SiteTree) -> dict[str, Any]:
+    """Everything a tree publishes, by page or file: each page's title, settings, Markdown, heading
+    and card (a record's made from the record when asked for), and each file's bytes."""
+    out: dict[str, Any] = {src: (page.title, dict(page.meta), page.content, page.heading, page.card, page.generated)
+                           for src, page in tree.pages.items()}
     out.update(tree.files)
-    for src, title in tree.titles.items():
-        out[src] = (title, cards(src), tree.records()[src].body if src in tree.records() else None)
     return out
 
 
 def compare(step: str, preview: Preview, delta: Delta, before: dict[str, Any], full: SiteTree) -> dict[str, Any]:
     """Check the preview against a full build; returns what the full build published."""
-    expected = outputs(full, full.decorations.__getitem__)
-    got = outputs(preview.tree, preview.card)
+    expected = outputs(full)
+    got = outputs(preview.tree)
     wrong = sorted(k for k in expected.keys() | got.keys() if expected.get(k) != got.get(k))
     assert not wrong, f"after {step}: the preview differs from a full build in {wrong[:10]}"
     unreported = sorted(k for k in expected if expected[k] != before.get(k) and k not in delta.changed)

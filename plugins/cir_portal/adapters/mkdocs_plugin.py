@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,21 +25,25 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
-from cir_portal.core.config import Project
+from cir_portal.core.config import AUDIENCES, Project
+from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
+from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
-from cir_portal.views.context import ASSET_DIR, content_epoch
+from cir_portal.views.access import skip_to_content
+from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.page import Page as PortalPage
 from cir_portal.views.preview import Preview
+from cir_portal.views.sanitize import clean_html
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
-#: Where a record's card goes in the page content until the page is written (see on_post_page).
-CARD_SLOT = "<!--cir-card-->"
 
 
 class CirPluginConfig(base.Config):
@@ -46,6 +51,8 @@ class CirPluginConfig(base.Config):
     project = c.Optional(c.Type(str))
     #: reuse per-file validation results from .cir-cache/
     cache = c.Type(bool, default=True)
+    #: who the build is for: public, internal (default) or restricted; CIR_AUDIENCE wins when set
+    audience = c.Optional(c.Choice(AUDIENCES))
 
 
 class CirPlugin(BasePlugin[CirPluginConfig]):
@@ -56,7 +63,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.result: LoadResult | None = None
         self.tree = SiteTree()
         self.problems: list[Issue] = []
-        self.bodies: dict[str, str] = {}
         #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
         self.blocks: dict[str, list[str]] = {}
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
@@ -69,6 +75,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.progress = ProgressLine()
         self.rendered = self.pages = 0
         self.builds = 0
+        #: files of content/ this build never reads: links out of the project, FIFOs, and the
+        #: record pages its audience is not published (absolute paths)
+        self.withheld: set[str] = set()
+        self.trusted_html = False
+        self.skip_label = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of
@@ -83,16 +94,22 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self._release_epoch()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
+        try:
+            audience = build_audience(self.config.audience)
+        except AudienceError as exc:
+            raise PluginError(f"{AUDIENCE_ENV}: {exc}") from None
         if self.reuse is not None:
             self.reuse.start(config)
         previous = self.result if self.reuse is not None else None
         # A cold build parses in forked processes (one per core); never beside other threads
         # (`mkdocs serve` rebuilds while its server runs): forking them is not safe.
         workers = 0 if threading.active_count() == 1 else 1
-        result = load_register(project, use_cache=self.config.cache, previous=previous, workers=workers,
+        result = load_register(project, use_cache=self.config.cache, audience=audience, previous=previous,
+                               workers=workers,
                                progress=lambda done, total: self.progress.step("records validated", done, total))
         self.progress.done()
         self.result = result
+        self.withheld = {os.path.normpath(project.root / rel) for rel in result.unsafe | result.unpublished}
         for issue in result.issues:
             text = f"{location(issue)}: {issue.severity}: {issue.key + ': ' if issue.key else ''}{issue.message}"
             if issue.hint:
@@ -105,7 +122,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.preview is None:
             result.sources = []  # parsed files are needed again only by the next live-preview build
         if result.config is None or result.register is None:
-            if self.command == "serve" and self.tree.titles:
+            if self.command == "serve" and self.tree.pages:
                 # Keep serving the last good site, with the configuration errors on every page.
                 config.theme["language"] = self.language
                 return config
@@ -115,6 +132,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             raise PluginError(f"{len(result.errors)} validation error(s) in {files} file(s); "
                               "run `cir validate` to see them with hints")
         portal = result.config.portal
+        self.trusted_html = portal.publish.trusted_html
         config.theme["language"] = self.language = portal.language
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
@@ -134,23 +152,27 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                                    site_url=config.site_url or "")
         self.progress.done()
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
-        scripts = {str(s) for s in config.extra_javascript}
-        for path in sorted(self.tree.files):
-            if path.startswith(ASSET_DIR + "/") and path.count("/") == 2:
-                if path.endswith(".css") and path not in config.extra_css:
-                    config.extra_css.append(path)
-                elif path.endswith(".js") and path not in scripts:
-                    config.extra_javascript.append(path)
+        stylesheets, scripts = self.tree.theme_assets()
+        config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
+        linked = {str(s) for s in config.extra_javascript}
+        config.extra_javascript.extend(p for p in scripts if p not in linked)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated pages, assets and exports as virtual files (nothing is written to
-        content/); in live preview, leave out of this rebuild what did not change."""
+        """Drop the files this build must not read or publish (links out of the project, FIFOs,
+        records its audience does not see: then neither their pages nor the search index or
+        sitemap hold them); add the generated pages, assets and exports as virtual files
+        (nothing is written to content/); in live preview, leave out of this rebuild what did
+        not change."""
+        for file in list(files):
+            if file.abs_src_path is not None and os.path.normpath(file.abs_src_path) in self.withheld:
+                files.remove(file)
         reuse = self.reuse
         if reuse is not None:
-            reuse.begin(config, self.tree.pages, self.problems, self.changed)
+            reuse.begin(config, self.tree.pages.generated, self.problems, self.changed)
         self.blocks = {}
-        for src_uri, markdown in sorted(self.tree.pages.items()):
+        for page in self.tree.generated():
+            src_uri = page.src_uri
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
                 continue
@@ -159,7 +181,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 continue
             # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
             # through. It gets placeholders, and on_page_content puts the HTML back.
-            markdown, self.blocks[src_uri] = stash_html_blocks(markdown)
+            markdown, self.blocks[src_uri] = stash_html_blocks(page.source())
             files.append(File.generated(config, src_uri, content=markdown))
         for src_uri, data in sorted(self.tree.files.items()):
             existing = files.get_file_from_path(src_uri)
@@ -168,13 +190,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             files.append(File.generated(config, src_uri, content=data))
         if reuse is not None:
             # generated pages and files, and the record pages: what the portal writes
-            reuse.plan(files, {*self.tree.pages, *self.tree.files, *self.tree.titles})
-        self.bodies = {src: record.body for src, record in self.tree.records().items()}
-        self.rendered, self.pages = 0, len(self.tree.pages) + len(self.tree.titles)
+            reuse.plan(files, {*self.tree.pages, *self.tree.files})
+        self.rendered, self.pages = 0, len(self.tree.pages)
         if self.preview is None:
             # MkDocs holds the generated pages now (their HTML apart, until on_page_content):
             # a second copy would be the largest part of a big register's build.
-            self.tree.pages = {}
+            self.tree.pages.generated = {}
+        self.skip_label = Translator(self.language)("skip_to_content")
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -193,54 +215,71 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        return self.bodies.get(page.file.src_uri)
+        return self._body(page.file.src_uri)
+
+    def _body(self, src_uri: str) -> str | None:
+        record = self.tree.pages.record(src_uri)
+        return record.body if record is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Give record pages their (escaped) title."""
-        src_uri = page.file.src_uri
-        if src_uri in self.tree.titles:
-            page.meta["title"] = esc(self.tree.titles[src_uri])
+        """Give record pages their (escaped) title; generated pages carry theirs in front matter."""
+        record = self.tree.pages.record(page.file.src_uri)
+        if record is not None:
+            page.meta["title"] = esc(f"{record.id} {record.title}")
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put back a generated page's HTML blocks; mark where a record's card goes; in serve
-        mode, show validation errors on top of every page (default priority: before search
-        reads the content in on_page_context)."""
+        """Put back a generated page's HTML blocks; put a record's heading above its body (the
+        <h1> stays, or Material would add its own); in serve mode, show validation errors on top
+        of every page (default priority: before search reads the content in on_page_context)."""
         src_uri = page.file.src_uri
         html = unstash_html_blocks(html, self.blocks.pop(src_uri, []))
-        if src_uri in self.tree.titles:
-            # the <h1> stays: Material would add its own; the card follows once the page is rendered
-            html = self.tree.heading(src_uri) + CARD_SLOT + "\n" + html
+        if self.tree.pages.record(src_uri) is not None:
+            if not self.trusted_html:
+                html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
+            # the <h1> stays: Material would add its own; the card follows after the search plugin (on_page_context)
+            html = self.tree.pages.heading(src_uri) + "\n" + html
         if self.problems:
-            html = _problems_banner(self.problems) + "\n" + html
+            html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
     @event_priority(50)
-    def _before_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+    def _before_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                             ) -> TemplateContext:
         if self.reuse is not None:
             self.reuse.before_index(page, config)
         return context
 
     @event_priority(-50)
-    def _after_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+    def _after_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                            ) -> TemplateContext:
         if self.reuse is not None:
             self.reuse.after_index(page, config)
         return context
 
+    @event_priority(-100)
+    def _put_card(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                  ) -> TemplateContext:
+        src_uri = page.file.src_uri
+        if self.tree.pages.record(src_uri) is not None and page.content is not None:
+            ours = self.tree.pages[src_uri]  # made now, for this page only (not kept)
+            if ours.card:
+                page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
+        return context
+
     #: Priority 50 and -50: around the search plugin's indexing of the page (default priority),
     #: so that a live-preview rebuild keeps the search entries of the pages it does not render.
-    on_page_context = CombinedEvent(_before_page_context, _after_page_context)
+    #: Priority -100: put a record's card (HTML, never parsed as Markdown) under its heading after
+    #: the search plugin has read the page, so the card's labels, which repeat on every record
+    #: page, stay out of the search index and its parser's time.
+    on_page_context = CombinedEvent(_before_page_context, _after_page_context, _put_card)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the record card (already HTML) in its slot once the page is rendered: neither
-        Markdown nor the search plugin parses it (it repeats the front matter, which the search
-        index does not need, and parsing it was most of the cost of a record page)."""
+        """Point Material's "skip to content" link at the page's heading, adding it where Material
+        leaves it out (pages without a table of contents); default priority."""
         self.rendered += 1
         self.progress.step("pages rendered", self.rendered, self.pages)
-        if page.file.src_uri not in self.tree.titles:
-            return output
-        _, card = self.tree.card_parts(page.file.src_uri)
-        return output.replace(CARD_SLOT, card, 1) if card else output
+        return skip_to_content(output, self.skip_label)
 
     @event_priority(50)
     def _put_back(self, *, config: MkDocsConfig) -> None:
@@ -292,11 +331,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return server
 
 
-def _problems_banner(problems: list[Issue]) -> str:
+def _problems_banner(problems: list[Issue], language: str = "en") -> str:
+    t = Translator(language)
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
-    more = f"<p>… {len(problems) - 50} more: run <code>cir validate</code>.</p>" if len(problems) > 50 else ""
+    more = (f"<p>{esc(t('problems_more', n=len(problems) - 50))} <code>cir validate</code>.</p>"
+            if len(problems) > 50 else "")
     return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
-            f"{len(problems)} validation error(s): these records are not published until fixed</p>"
+            f"{esc(t('problems_title', n=len(problems)))}</p>"
             f"<ul>{items}</ul>{more}</div>")
 
 
@@ -350,7 +391,8 @@ class _Reuse:
         self.enabled = enabled
         self.skipped, self.files = {}, None
 
-    def begin(self, config: MkDocsConfig, pages: dict[str, str], problems: list[Issue], changed: set[str]) -> None:
+    def begin(self, config: MkDocsConfig, pages: Mapping[str, PortalPage], problems: list[Issue],
+              changed: set[str]) -> None:
         """Before the files: does this rebuild have to render every page?"""
         self.nav_pages = _nav_sources(config.nav)
         fingerprint = self._fingerprint(config, pages, problems)
@@ -373,12 +415,12 @@ class _Reuse:
                 file.inclusion = InclusionLevel.EXCLUDED
         self.complete = False
 
-    def _fingerprint(self, config: MkDocsConfig, pages: dict[str, str], problems: list[Issue]) -> bytes:
+    def _fingerprint(self, config: MkDocsConfig, pages: Mapping[str, PortalPage], problems: list[Issue]) -> bytes:
         """What every page shows besides its own content."""
         h = hashlib.blake2b(digest_size=20)
         for part in (config.config_file_path, config.site_url, config.use_directory_urls, config.theme.get("language"),
                      [str(s) for s in config.extra_css], [str(s) for s in config.extra_javascript],
-                     _problems_banner(problems) if problems else ""):
+                     _problems_banner(problems, str(config.theme.get("language"))) if problems else ""):
             h.update(repr(part).encode() + b"\0")
         if config.config_file_path and os.path.isfile(config.config_file_path):
             h.update(Path(config.config_file_path).read_bytes())
@@ -391,7 +433,7 @@ class _Reuse:
         for src in sorted(self.nav_pages):
             # what the navigation shows of a page: its title (front matter and first heading)
             if src in pages:
-                h.update(_title_lines(pages[src]).encode())
+                h.update(_title_lines(pages[src].source()).encode())
             else:
                 path = Path(config.docs_dir) / src
                 h.update(path.read_bytes() if path.is_file() else b"\1")

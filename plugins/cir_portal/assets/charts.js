@@ -34,6 +34,10 @@
           if (role) view.setAttribute("role", role);
           if (label) view.setAttribute("aria-label", label);
           view.removeAttribute("aria-roledescription");
+          // The view is one image named by the summary; Vega's own roles inside it would
+          // announce unnamed marks (axe: svg-img-alt).
+          var svg = view.querySelector("svg");
+          if (svg) svg.setAttribute("aria-hidden", "true");
           var figure = view.closest(".cir-chart");
           if (figure) figure.classList.add("cir-chart--live");
         }).catch(function (err) { console.warn("chart", err); });

@@ -59,6 +59,7 @@
     if (f.practice && rec.affects.indexOf(f.practice) < 0) return false;
     if (f.service && rec.affects.indexOf(f.service) < 0) return false;
     if (f.tag && rec.tags.indexOf(f.tag) < 0) return false;
+    if (f.initiative && rec.id !== f.initiative && rec.part_of !== f.initiative) return false;
     if (f.q && rec.search.indexOf(f.q.toLowerCase()) < 0) return false;
     return true;
   }
@@ -109,14 +110,20 @@
           tr.appendChild(el("td", "", label(data.labels.words, rec.urgency)));
           tr.appendChild(el("td", "", label(data.labels.words, rec.cost)));
           tr.appendChild(el("td", "cir-priority", rec.priority === null || rec.priority === undefined ? "" : rec.priority.toFixed(2)));
+          tr.appendChild(el("td", "cir-supporters", rec.supporters ? rec.supporters : ""));
           tr.appendChild(el("td", "", rec.raised));
           frag.appendChild(tr);
         });
         tbody.replaceChildren(frag);
         countEl.textContent = String(rows.length);
         info.textContent = (state.page + 1) + " / " + pages;
-        root.querySelector('[data-page="prev"]').disabled = state.page === 0;
-        root.querySelector('[data-page="next"]').disabled = state.page >= pages - 1;
+        // A pager button that becomes disabled would drop the keyboard focus: hand it to the other one.
+        var prev = root.querySelector('[data-page="prev"]'), next = root.querySelector('[data-page="next"]');
+        var focused = document.activeElement;
+        prev.disabled = state.page === 0;
+        next.disabled = state.page >= pages - 1;
+        if (focused === prev && prev.disabled && !next.disabled) next.focus();
+        if (focused === next && next.disabled && !prev.disabled) prev.focus();
         root.querySelectorAll("[data-sort]").forEach(function (b) {
           var th = b.parentNode;
           th.setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.dir > 0 ? "ascending" : "descending") : "none");
@@ -128,7 +135,8 @@
       root.querySelectorAll("[data-sort]").forEach(function (button) {
         button.addEventListener("click", function () {
           var k = button.getAttribute("data-sort");
-          state.dir = (state.sort === k) ? -state.dir : (k === "priority" ? -1 : 1);  // highest priority first
+          // highest priority and most supporters first
+          state.dir = (state.sort === k) ? -state.dir : (k === "priority" || k === "supporters" ? -1 : 1);
           state.sort = k;
           render();
         });
@@ -148,6 +156,7 @@
     var base = new URL(root.getAttribute("data-root") || "./", location.href);
     var ageLabel = root.getAttribute("data-age-label") || "days";
     var showAll = root.getAttribute("data-show-all") || "Show all";
+    var escalated = root.getAttribute("data-escalated") || "!";
     var today = new Date();
     loadIndex(new URL(root.getAttribute("data-index"), location.href).href).then(function (data) {
       function card(rec) {
@@ -161,7 +170,13 @@
         if (rec.urgency) meta.appendChild(el("span", "cir-badge cir-urgency--" + rec.urgency, label(data.labels.words, rec.urgency)));
         var days = Math.max(0, Math.floor((today - new Date(rec.since + "T00:00:00Z")) / 86400000));
         meta.appendChild(el("span", "cir-board-card__age", days + " " + ageLabel));
-        if (rec.escalated) meta.appendChild(el("span", "cir-badge cir-flag--escalated", "!"));
+        if (rec.escalated) {
+          var flag = el("span", "cir-badge cir-flag--escalated");
+          flag.appendChild(el("span", "", "!")).setAttribute("aria-hidden", "true");
+          flag.appendChild(el("span", "cir-sr-only", escalated));
+          flag.title = escalated;
+          meta.appendChild(flag);
+        }
         li.appendChild(meta);
         return li;
       }

@@ -8,6 +8,7 @@ neighbours. After every edit the file is parsed again and must hold exactly the 
 data, else nothing is written.
 
 ``plan_move`` (``cir move``) changes ``status`` and appends to ``history``;
+``plan_support`` (``cir support``) adds a person to ``supporters``;
 ``plan_renumber`` (``cir renumber``) gives a record the next free id, renames its file and
 rewrites every reference to it.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,13 +26,17 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from cir_portal.authoring.atomic import FileWrite, WriteRefused, check_target, write_files
 from cir_portal.authoring.collisions import default_ref, git
-from cir_portal.authoring.scaffold import Vocabulary, allocator, candidate, check_candidates, scalar, today
+from cir_portal.authoring.ids import allocator
+from cir_portal.authoring.scaffold import Vocabulary, candidate, check_candidates, today
+from cir_portal.authoring.yaml_text import flow_map, scalar
 from cir_portal.core.config import Config
 from cir_portal.core.issues import Issue, format_key
-from cir_portal.core.loading import SourceFile, read_source
+from cir_portal.core.loading import SourceFile, compose, read_source
 from cir_portal.core.pipeline import LoadResult
-from cir_portal.core.validation import _key_description, missing_keys
+from cir_portal.core.schemas import closest
+from cir_portal.core.validation import key_description, missing_keys
 
 KeyPath = tuple[str | int, ...]
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
@@ -40,8 +44,8 @@ _END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Where each kind of record is referred to: (referring kind, key path with ``[]`` for every item).
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "improvement": (("improvement", "related[]"), ("improvement", "supersedes[]"), ("lesson", "improvements[]"),
-                    ("assessment", "gaps[].improvement")),
+    "improvement": (("improvement", "related[]"), ("improvement", "supersedes[]"), ("improvement", "part_of"),
+                    ("lesson", "improvements[]"), ("assessment", "gaps[].improvement")),
     "lesson": (("improvement", "lessons[]"),),
     "objective": (("improvement", "objectives[]"), ("objective", "parent")),
     "assessment": (("improvement", "source_ref"),),
@@ -112,7 +116,7 @@ class Editor:
         self.nl = record.newline
         self.edits: list[tuple[int, int, str]] = []
         try:
-            root = yaml.compose(self.fm, Loader=yaml.SafeLoader)
+            root = compose(self.fm)
         except yaml.YAMLError as exc:
             raise EditError(f"{rel}: the front matter is not valid YAML ({exc.__class__.__name__}); "
                             "run `cir validate` and fix it first") from exc
@@ -199,14 +203,14 @@ class Editor:
         found = self.entry(key)
         if found is None:
             pad = " " * self._sequence_indent()
-            self._insert_lines(len(self.fm), [f"{key}:", *(f"{pad}- {_flow_map(i)}" for i in items)])
+            self._insert_lines(len(self.fm), [f"{key}:", *(f"{pad}- {flow_map(i)}" for i in items)])
             return
         key_node, value = found
         if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null":
             if value.value:  # `history: ~` or `history: null`: drop the null, keep any comment
                 self.replace(value.start_mark.index, value.end_mark.index, "")
             pad = " " * (key_node.start_mark.column + self._sequence_indent())
-            self._insert_lines(self._line_end(key_node.end_mark.index), [f"{pad}- {_flow_map(i)}" for i in items])
+            self._insert_lines(self._line_end(key_node.end_mark.index), [f"{pad}- {flow_map(i)}" for i in items])
             return
         if not isinstance(value, SequenceNode):
             raise EditError(f"{self.rel}: `{key}` is not a list; fix it (`cir validate` says how), then run the command again")
@@ -215,7 +219,7 @@ class Editor:
             if self.fm[close] != "]":
                 raise EditError(f"{self.rel}: cannot find the end of the `{key}` list; edit it by hand")
             sep = ", " if value.value else ""
-            self.replace(close, close, sep + ", ".join(_flow_map(i) for i in items))
+            self.replace(close, close, sep + ", ".join(flow_map(i) for i in items))
             return
         last = value.value[-1]
         line_start = self.fm.rfind("\n", 0, last.start_mark.index) + 1
@@ -230,8 +234,65 @@ class Editor:
                 block = [f"{' ' * item_col}{k}: {scalar(v)}" for k, v in item.items()]
                 lines.extend([f"{dash}-{match.group(2)}{block[0].lstrip()}", *block[1:]])
             else:
-                lines.append(f"{dash}-{match.group(2)}{_flow_map(item)}")
+                lines.append(f"{dash}-{match.group(2)}{flow_map(item)}")
         self._insert_lines(self._line_end(last.end_mark.index), lines)
+
+    def add_key(self, path: KeyPath, key: str, value: Any) -> None:
+        """Add ``key: value`` as the last entry of the map at ``path``, in that map's style (a
+        line indented like its first key, or ``, key: value`` before the ``}`` of a flow map)."""
+        node = self.node(path)
+        where = format_key(path) or "the front matter"
+        if not isinstance(node, MappingNode) or not node.value:
+            raise EditError(f"{self.rel}: {where} is not a map of keys; edit it by hand")
+        if any(isinstance(k, ScalarNode) and k.value == key for k, _ in node.value):
+            raise EditError(f"{self.rel}: {where} has `{key}` already")
+        if node.flow_style:
+            close = node.end_mark.index - 1
+            if self.fm[close] != "}":
+                raise EditError(f"{self.rel}: cannot find the end of {where}; add `{key}` by hand")
+            self.replace(close, close, f", {key}: {scalar(value, flow=True)}")
+            return
+        first_key, last_value = node.value[0][0], node.value[-1][1]
+        at = self._line_end(last_value.end_mark.index)
+        if isinstance(last_value, ScalarNode) and last_value.style in ("|", ">"):
+            header = self.fm[last_value.start_mark.index:self._line_end(last_value.start_mark.index)].split("#")[0]
+            if "+" not in header:  # trailing blank lines do not belong to a clipped or stripped block scalar
+                while at > last_value.start_mark.index and self.fm[:at].endswith(("\n\n", "\n\r\n")):
+                    at = self.fm.rfind("\n", 0, at - 1) + 1
+        self._insert_lines(at, [" " * first_key.start_mark.column + f"{key}: {scalar(value)}"])
+
+    def append_values(self, key: str, values: list[str]) -> None:
+        """Append scalars to the list at top-level ``key``, in the list's own style (flow or
+        block); a missing or empty key becomes a flow list (``key: [a]``) on its own line."""
+        found = self.entry(key)
+        if found is None:
+            self._insert_lines(len(self.fm), [f"{key}: [{', '.join(scalar(v, flow=True) for v in values)}]"])
+            return
+        key_node, value = found
+        if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null":
+            end = self.fm.find("\n", key_node.end_mark.index)
+            end = len(self.fm) if end < 0 else end - (self.fm[end - 1] == "\r")
+            rest = self.fm[key_node.end_mark.index : end]
+            comment = re.search(r"\s+#.*$", rest)
+            flow = "[" + ", ".join(scalar(v, flow=True) for v in values) + "]"
+            self.replace(key_node.end_mark.index, end, f": {flow}" + (comment.group(0) if comment else ""))
+            return
+        if not isinstance(value, SequenceNode):
+            raise EditError(f"{self.rel}: `{key}` is not a list; fix it (`cir validate` says how), then run the command again")
+        if value.flow_style:
+            close = value.end_mark.index - 1
+            if self.fm[close] != "]":
+                raise EditError(f"{self.rel}: cannot find the end of the `{key}` list; edit it by hand")
+            sep = ", " if value.value else ""
+            self.replace(close, close, sep + ", ".join(scalar(v, flow=True) for v in values))
+            return
+        last = value.value[-1]
+        line_start = self.fm.rfind("\n", 0, last.start_mark.index) + 1
+        match = re.fullmatch(r"( *)-( +)", self.fm[line_start : last.start_mark.index])
+        if match is None:
+            raise EditError(f"{self.rel}: the last item of `{key}` has an unusual layout; add the value by hand")
+        self._insert_lines(self._line_end(last.end_mark.index),
+                           [f"{match.group(1)}-{match.group(2)}{scalar(v)}" for v in values])
 
     def result(self) -> str:
         """The whole file's new text (front matter spliced, everything else unchanged)."""
@@ -242,8 +303,6 @@ class Editor:
         return t[: self.record.fm_start] + fm + t[self.record.fm_end :]
 
 
-def _flow_map(item: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in item.items()) + "}"
 
 
 # --- changes -------------------------------------------------------------------------------------
@@ -259,22 +318,30 @@ class Change:
     old: Path | None = None
     summary: str = ""
 
-    def apply(self) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(self.data)
-        os.replace(tmp, self.path)
+    def as_write(self) -> FileWrite:
+        renamed = self.old is not None and self.old != self.path
+        return FileWrite(self.path, self.data, create=renamed, remove=self.old if renamed else None)
 
 
-def apply_changes(changes: list[Change]) -> None:
-    """Write every file, then remove the files that were renamed."""
+def apply_changes(changes: list[Change], rel: Any = None) -> None:
+    """Write every file and remove the old names of renamed ones: all of it or, when one write
+    fails, none of it (:class:`~cir_portal.authoring.atomic.WriteRefused` says which and why)."""
+    write_files([c.as_write() for c in changes], rel=rel)
+
+
+def check_writable(result: LoadResult, changes: list[Change]) -> None:
+    """Refuse (before anything is written) when a file to change is a link or read-only."""
     for change in changes:
-        change.apply()
-    for change in changes:
-        if change.old is not None and change.old != change.path:
-            change.old.unlink(missing_ok=True)
+        for path in {change.path, change.old} - {None}:
+            assert path is not None
+            try:
+                check_target(path, create=path is change.path and change.old not in (None, change.path),
+                             rel=result.project.rel)
+            except WriteRefused as exc:
+                raise Refused(str(exc)) from None
 
 
-def _verify(editor: Editor, new_text: str, expected: dict[str, Any], kind: str) -> bytes:
+def verify(editor: Editor, new_text: str, expected: dict[str, Any], kind: str) -> bytes:
     """The new file's bytes, after checking that it parses to exactly ``expected``."""
     data = editor.record.encode(new_text)
     src = read_source(editor.record.path, editor.rel, kind, data)
@@ -292,15 +359,13 @@ def _new_errors(result: LoadResult, old_rels: Iterable[str], issues: dict[str, l
 
 def find_record(result: LoadResult, rid: str) -> list[SourceFile]:
     """The sources whose front matter has id ``rid`` (a :class:`Refused` when there is none)."""
-    import difflib
-
     found = [s for s in result.sources if s.data is not None and s.data.get("id") == rid]
     if not found:
         known = [str(s.data.get("id")) for s in result.sources if s.data is not None]
-        close = difflib.get_close_matches(rid, known, n=1, cutoff=0.7)
+        close = closest(rid, known, cutoff=0.7)
         unreadable = [s.rel for s in result.sources if s.data is None and s.path.name.startswith(rid)]
         lines = [f"{u} has that id in its name but cannot be read; run `cir validate`" for u in unreadable]
-        raise Refused(f"no record has the id {rid!r}" + (f"; did you mean {close[0]!r}?" if close else ""), lines)
+        raise Refused(f"no record has the id {rid!r}" + (f"; did you mean {close!r}?" if close else ""), lines)
     return found
 
 
@@ -359,7 +424,7 @@ def plan_move(result: LoadResult, rid: str, target: str, *, note: str | None = N
     expected = copy.deepcopy(data)
     expected["status"] = key
     expected["history"] = [*history, *entries]
-    new_bytes = _verify(editor, editor.result(), expected, src.kind)
+    new_bytes = verify(editor, editor.result(), expected, src.kind)
     would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
                              replacing=[src.rel])
     errors = _new_errors(result, [src.rel], would)
@@ -382,9 +447,53 @@ def _missing_for(config: Config, data: dict[str, Any], status: str) -> list[tupl
             rest = segments[len(path) - sum(isinstance(p, int) for p in path):]
             shown = ".".join([format_key(path), *rest])
             leaf = (*path, *(part for seg in rest for part in (seg.removesuffix("[]"), 0)[: 1 + seg.endswith("[]")]))
-            out.setdefault(shown, _key_description(config, leaf))
+            out.setdefault(shown, key_description(config, leaf))
     keys = list(out)
     return [(k, out[k]) for k in keys if not any(o != k and o.startswith((k + ".", k + "[")) for o in keys)]
+
+
+# --- cir support ---------------------------------------------------------------------------------
+
+
+def plan_support(result: LoadResult, rid: str, person: str) -> Change | None:
+    """The edit that adds ``person`` (an id, name or email of people.yml) to the ``supporters`` of
+    improvement ``rid``; None when they are a supporter already. A :class:`Refused` explains why not."""
+    config = result.config
+    assert config is not None
+    sources = find_record(result, rid)
+    if len(sources) > 1:
+        raise Refused(f"the id {rid!r} is used by {len(sources)} files: {', '.join(s.rel for s in sources)}",
+                      [f"Run `cir renumber {rid}` first."])
+    src = sources[0]
+    data = src.data
+    assert data is not None
+    if src.kind != "improvement":
+        raise Refused(f"{rid} is a {src.kind}; only improvements have supporters")
+    pid = Vocabulary(config).person(person) or person
+    if pid not in config.people:
+        close = closest(pid, config.people)
+        hint = f"; did you mean {close!r}?" if close else ""
+        raise Refused(f"{person!r} is not a person in site_config/people.yml{hint}",
+                      ["Supporters are people of site_config/people.yml: pass --person with their id, or add them there."])
+    current = data.get("supporters")
+    if current is not None and not isinstance(current, list):
+        raise Refused(f"{src.rel}: `supporters` is not a list", ["Fix it first (`cir validate` says how)."])
+    backers = list(current or [])
+    if pid in backers:
+        return None
+    editor = Editor(RecordText.read(src.path, src.rel), src.rel)
+    editor.append_values("supporters", [pid])
+    expected = copy.deepcopy(data)
+    expected["supporters"] = [*backers, pid]
+    new_bytes = verify(editor, editor.result(), expected, src.kind)
+    would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
+                             replacing=[src.rel])
+    errors = _new_errors(result, [src.rel], would)
+    if errors:
+        raise Refused(f"{pid} cannot be added to the supporters of {rid}: the record would not validate",
+                      [f"{i.path}:{i.line}: {i.key + ': ' if i.key else ''}{i.message}" for i in errors])
+    n = len(expected["supporters"])
+    return Change(src.path, src.rel, new_bytes, summary=f"{pid} supports {rid} ({n} supporter{'s' if n != 1 else ''})")
 
 
 # --- cir renumber --------------------------------------------------------------------------------
@@ -513,7 +622,7 @@ def plan_renumber(result: LoadResult, target: str, *, reserved: Iterable[str] = 
     cands = []
     for s, ed, exp in edits.values():
         dest = new_path if s is src else s.path
-        new_bytes = _verify(ed, ed.result(), exp, s.kind)
+        new_bytes = verify(ed, ed.result(), exp, s.kind)
         plan.changes.append(Change(dest, result.project.rel(dest), new_bytes, old=s.path if s is src else None))
         cands.append(candidate(result.project, s.kind, dest, new_bytes.decode("utf-8-sig")))
     would = check_candidates(result, cands, replacing=list(edits))

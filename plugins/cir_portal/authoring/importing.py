@@ -22,25 +22,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cir_portal.authoring.atomic import FileWrite, write_files
+from cir_portal.authoring.ids import IdAllocator, allocator, record_path
 from cir_portal.authoring.scaffold import (
-    IdAllocator,
     Vocabulary,
-    allocator,
     body_template,
     candidate,
     check_candidates,
-    front_matter,
     norm,
     order_fields,
-    record_path,
-    record_text,
     today,
 )
+from cir_portal.authoring.yaml_text import front_matter, record_text
 from cir_portal.core.config import Config
 from cir_portal.core.i18n import STRINGS
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import load_yaml_file
 from cir_portal.core.pipeline import LoadResult
+from cir_portal.core.schemas import resolve_node, schema_node
 
 KIND = "improvement"
 #: Many rows: show a progress bar.
@@ -113,11 +112,12 @@ def _table(rows: Iterable[tuple[int, list[Any]]], notes: list[str], source: str)
     return Table(header, body, notes)
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    """The rows of a .csv (UTF-8, or GBK as Excel saves it on Chinese Windows) or .xlsx file."""
+def read_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> Table:
+    """The rows of a .csv (UTF-8, or the ``encoding`` given, e.g. gbk as Excel saves it on Chinese
+    Windows) or .xlsx file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, encoding)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
@@ -125,20 +125,27 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     raise ImportProblem(f"{path}: expected a .csv or .xlsx file")
 
 
-def _read_csv(path: Path) -> Table:
+def _read_csv(path: Path, encoding: str | None = None) -> Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportProblem(f"cannot read {path}: {exc.strerror}") from exc
-    notes = []
+    notes: list[str] = []
+    tried = encoding or "utf-8"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-            notes.append(f"{path.name} is not UTF-8; read it as GBK/GB18030 (how Excel saves CSV on Chinese Windows)")
-        except UnicodeDecodeError as exc:
-            raise ImportProblem(f"{path}: the file is neither UTF-8 nor GBK; save it as \"CSV UTF-8\"") from exc
+        text = raw.decode("utf-8-sig" if tried.lower().replace("_", "-") in ("utf-8", "utf8") else tried)
+    except LookupError:
+        raise ImportProblem(f"--encoding {encoding!r} is not an encoding Python knows; e.g. utf-8, gbk, cp1252") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportProblem(
+            f"{path}: line {line} is not {tried} (byte 0x{raw[exc.start]:02X} cannot be decoded; tried: {tried}). "
+            "An encoding cannot be guessed safely (a wrong guess garbles every accented or Chinese title), so say it: "
+            "--encoding gbk for a CSV saved by Excel on Chinese Windows, --encoding cp1252 on Western Windows; or save "
+            "the sheet as \"CSV UTF-8\" (Excel: Save As > CSV UTF-8; LibreOffice: Character set Unicode (UTF-8))"
+        ) from None
+    if encoding:
+        notes.append(f"{path.name} read as {encoding}")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
@@ -163,11 +170,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise ImportProblem(f"cannot read {path} as an Excel workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl's XML parsers raise their own errors for a damaged workbook
+        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
+                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ImportProblem(f"{path} has no sheet {sheet!r}; its sheets: {', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), 1)]
+    except ImportProblem:
+        raise
+    except Exception as exc:  # a damaged sheet inside a readable package
+        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
+                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
     finally:
         book.close()
     return _table(rows, [], str(path))
@@ -264,6 +279,9 @@ def map_columns(headers: list[str], mapping: Mapping, config: Config) -> tuple[d
             continue
         if key in DERIVED:
             continue
+        if key not in words.values() and key != "body":
+            raise ImportProblem(f"column {header!r} is mapped to {key!r}, which is not a key of improvement records; "
+                                f"map it to one of: {', '.join(sorted(set(words.values()) - DERIVED))} (or null to skip it)")
         if key in seen:
             raise ImportProblem(f"columns {seen[key]!r} and {header!r} both map to {key!r}; "
                                 "say which one to use in a mapping file (--mapping), e.g.\n"
@@ -280,20 +298,11 @@ def map_columns(headers: list[str], mapping: Mapping, config: Config) -> tuple[d
 
 
 def _schema_node(config: Config, key: str) -> dict[str, Any]:
-    """The improvement schema's node for ``key`` (``business_case.problem`` for a nested key), refs resolved."""
-    schema = config.schemas[KIND].schema
-    defs = schema.get("$defs", {})
-
-    def resolve(node: Any) -> dict[str, Any]:
-        out: dict[str, Any] = node if isinstance(node, dict) else {}
-        while "$ref" in out:
-            out = {**defs.get(out["$ref"].rsplit("/", 1)[-1], {}), **{k: v for k, v in out.items() if k != "$ref"}}
-        return out
-
-    node: dict[str, Any] = schema
-    for part in key.split("."):
-        node = resolve(node.get("properties", {}).get(part, {}))
-    node["items"] = resolve(node.get("items", {}))
+    """The improvement schema's node for ``key`` (``business_case.problem`` for a nested key),
+    refs resolved, with ``items`` resolved too; a copy (the loaded schema is never changed)."""
+    root = config.schemas[KIND].schema
+    node = schema_node(root, key.split("."))
+    node["items"] = resolve_node(root, node.get("items", {}))
     return node
 
 
@@ -383,6 +392,8 @@ class RowConverter:
             return v.enum("outcome", _text(cell)) or _text(cell)
         if key in ("owner", "approved_by", "requester"):
             return v.person(_text(cell)) or _text(cell)
+        if key == "supporters":
+            return [v.person(item) or item for item in self.items(cell)]
         if key == "source":
             return v.term("sources", _text(cell)) or _text(cell)
         if key == "affects":
@@ -564,64 +575,7 @@ def _with_body(template: str, text: str) -> str:
     return f"{first}\n\n{text.strip()}\n\n{rest.lstrip()}" if rest.strip() else f"{first}\n\n{text.strip()}\n"
 
 
-def write_import(plan: ImportPlan) -> list[str]:
-    """Create the files of ``plan``; never overwrites. Returns the paths written."""
-    written = []
-    for rel, (path, text) in plan.files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        written.append(rel)
-    return written
-
-
-# --- export --------------------------------------------------------------------------------------
-
-EXPORT_FORMATS = ("csv", "xlsx", "json")
-
-
-def export_table(result: LoadResult, fmt: str) -> bytes:
-    """The register as the portal publishes it (csv, json), or the CSV's table as an Excel workbook."""
-    from cir_portal.views.context import Site
-    from cir_portal.views.exports import register_csv, register_json
-
-    assert result.register is not None
-    site = Site(result.register, result.project)
-    if fmt == "json":
-        return register_json(site)
-    data = register_csv(site)
-    if fmt == "csv":
-        return data
-    return _xlsx(result, data.decode("utf-8-sig"))
-
-
-def _xlsx(result: LoadResult, csv_text: str) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    assert result.config is not None
-    rows = list(csv.reader(io.StringIO(csv_text, newline="")))
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "register"
-    numeric = {i for i, h in enumerate(rows[0]) if _schema_node(result.config, h).get("type") in ("number", "integer")}
-    for n, row in enumerate(rows):
-        out: list[Any] = []
-        for i, cell in enumerate(row):
-            if n and i in numeric and cell:
-                try:
-                    out.append(_number(cell, False))
-                    continue
-                except ValueError:
-                    pass
-            out.append(cell)
-        ws.append(out)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "B2"
-    for i, header in enumerate(rows[0], 1):
-        width = max(len(header), *(min(len(r[i - 1]), 60) for r in rows[1:] if len(r) >= i)) if len(rows) > 1 else len(header)
-        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(8, min(width + 2, 62))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def write_import(plan: ImportPlan, rel: Callable[[Path], str] | None = None) -> list[str]:
+    """Create the files of ``plan``, atomically and all or nothing; never overwrites. Returns the paths written."""
+    write_files([FileWrite(path, text.encode("utf-8"), create=True) for path, text in plan.files.values()], rel=rel)
+    return list(plan.files)

@@ -11,8 +11,6 @@ that nothing invalid is ever written.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -20,202 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cir_portal.authoring.atomic import write_file
+from cir_portal.authoring.ids import allocator, record_path
+from cir_portal.authoring.yaml_text import front_matter, record_text
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.i18n import STRINGS
 from cir_portal.core.issues import Issue
-from cir_portal.core.loading import KIND_FOLDERS, SourceFile, parse_yaml, read_source
+from cir_portal.core.loading import KIND_FOLDERS, SourceFile, read_source
 from cir_portal.core.pipeline import LoadResult
-from cir_portal.core.validation import _key_description, check_record, check_register
+from cir_portal.core.validation import check_record, check_register, key_description
 
 KINDS = tuple(KIND_FOLDERS)
 LEVELS = ("high", "medium", "low")
-SLUG_WORDS = 6
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 PERSON_KEYS = ("requester", "owner", "approved_by", "author", "assessor")
 
 
 def today() -> str:
     return dt.date.today().isoformat()
-
-
-# --- ids -----------------------------------------------------------------------------------------
-
-
-class IdAllocator:
-    """Hands out ``PREFIX-nnnn`` ids above every id taken when it was made (gaps are never
-    refilled: a deleted record's id may still be cited somewhere). Ids taken later (a
-    spreadsheet row's own id) are skipped, not jumped over."""
-
-    def __init__(self, prefix: str, digits: int, taken: Iterable[str]) -> None:
-        self.prefix, self.digits = prefix, digits
-        self.pattern = re.compile(rf"{re.escape(prefix)}-(\d+)")
-        self.taken = set(taken)
-        self.last = max((int(m.group(1)) for rid in self.taken if (m := self.pattern.fullmatch(rid))), default=0)
-
-    def is_free(self, rid: str) -> bool:
-        return rid not in self.taken
-
-    def valid(self, rid: str) -> bool:
-        return bool(re.fullmatch(rf"{re.escape(self.prefix)}-\d{{{self.digits},}}", rid))
-
-    def take(self, rid: str) -> None:
-        self.taken.add(rid)
-
-    def next(self) -> str:
-        while True:
-            self.last += 1
-            rid = f"{self.prefix}-{self.last:0{self.digits}d}"
-            if rid not in self.taken:
-                self.taken.add(rid)
-                return rid
-
-
-def local_ids(result: LoadResult) -> set[str]:
-    """Ids in the working tree: from front matter and from file names (which may disagree in a broken file)."""
-    from cir_portal.authoring.collisions import ID_IN_NAME
-
-    ids = set()
-    for src in result.sources:
-        rid = src.data.get("id") if src.data else None
-        if isinstance(rid, str):
-            ids.add(rid)
-        match = ID_IN_NAME.match(src.path.name)
-        if match:
-            ids.add(match.group(1))
-    return ids
-
-
-def allocator(result: LoadResult, kind: str, reserved: Iterable[str] = ()) -> IdAllocator:
-    """An allocator for ``kind`` that avoids local ids and ``reserved`` (ids on the default branch)."""
-    assert result.config is not None
-    prefix, digits = result.config.portal.id_prefixes[kind]
-    return IdAllocator(prefix, digits, local_ids(result) | set(reserved))
-
-
-# --- slugs ---------------------------------------------------------------------------------------
-
-
-def _words(title: str) -> list[str]:
-    """Title to lowercase ASCII words; Chinese words become pinyin (``密码重置`` -> ``mima``, ``chongzhi``)."""
-    text = unicodedata.normalize("NFKC", title)
-    tokens: list[str] = [text]
-    pinyin: Any = None
-    if _CJK.search(text):
-        try:
-            import jieba
-            from pypinyin import lazy_pinyin
-
-            jieba.setLogLevel(logging.WARNING)
-            tokens, pinyin = list(jieba.cut(text)), lazy_pinyin
-        except ImportError:  # pragma: no cover - both are dependencies; without them the slug is the id alone
-            tokens = [_CJK.sub(" ", text)]
-    words: list[str] = []
-    for token in tokens:
-        if pinyin is not None and _CJK.search(token):
-            token = "".join(p for p in pinyin(token) if p.isascii())
-        ascii_ = unicodedata.normalize("NFKD", token).encode("ascii", "ignore").decode().lower()
-        words.extend(w for w in re.split(r"[^a-z0-9]+", ascii_) if w)
-    return words
-
-
-def slugify(title: str, max_words: int = SLUG_WORDS) -> str:
-    """A file-name slug: lowercase ASCII words joined by ``-``, at most ``max_words``; may be empty."""
-    return "-".join(_words(title)[:max_words])[:60].strip("-")
-
-
-def record_path(project: Project, kind: str, rid: str, title: str) -> Path:
-    """``content/<folder>/<id>-<slug>.md``, or ``<id>.md`` when the title gives no slug."""
-    slug = slugify(title)
-    return project.content / KIND_FOLDERS[kind] / (f"{rid}-{slug}.md" if slug else f"{rid}.md")
-
-
-# --- YAML text -----------------------------------------------------------------------------------
-
-
-def _plain_ok(text: str, flow: bool) -> bool:
-    if not text or text != text.strip() or "\n" in text or text.casefold() in _YAML11_WORDS:
-        return False
-    value, problems = parse_yaml(f"[{text}]" if flow else f"k: {text}")
-    return not problems and value == ([text] if flow else {"k": text})
-
-
-def scalar(value: Any, *, flow: bool = False) -> str:
-    """One YAML scalar as the register writes it: plain when that reads back as the same
-    string (in YAML 1.2 and 1.1 alike), else double-quoted."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value)
-    return text if _plain_ok(text, flow) else json.dumps(text, ensure_ascii=False)
-
-
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, dict | list)
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k, flow=True)}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return scalar(value, flow=True)
-
-
-def _small(value: Any) -> bool:
-    """Written in flow style (``{value: 48, date: 2025-03-31}``): scalars and maps of scalars, short."""
-    if isinstance(value, dict):
-        return all(_is_scalar(v) or (isinstance(v, dict) and all(map(_is_scalar, v.values()))) for v in value.values()) \
-            and len(_flow(value)) <= 100
-    return all(_is_scalar(v) for v in value) if isinstance(value, list) else True
-
-
-def yaml_lines(key: str, value: Any, indent: int = 0) -> list[str]:
-    """``key: value`` as block YAML lines in the register's style (flow for short lists and maps)."""
-    pad = " " * indent
-    if isinstance(value, dict | list) and (not value or _small(value)):
-        return [f"{pad}{key}: {_flow(value)}"]
-    if isinstance(value, dict):
-        lines = [f"{pad}{key}:"]
-        for k, v in value.items():
-            lines.extend(yaml_lines(scalar(k), v, indent + 2))
-        return lines
-    if isinstance(value, list):
-        lines = [f"{pad}{key}:"]
-        for item in value:
-            lines.extend(_item_lines(item, indent + 2))
-        return lines
-    return [f"{pad}{key}: {scalar(value)}"]
-
-
-def _item_lines(item: Any, indent: int) -> list[str]:
-    pad = " " * indent
-    if isinstance(item, dict) and item and not _small(item):
-        lines: list[str] = []
-        for k, v in item.items():
-            lines.extend(yaml_lines(scalar(k), v, indent + 2))
-        return [f"{pad}- {lines[0][indent + 2:]}", *lines[1:]]
-    return [f"{pad}- {_flow(item)}"]
-
-
-def front_matter(fields: dict[str, Any], comments: dict[str, str] | None = None, trailer: Sequence[str] = ()) -> str:
-    """The YAML between the ``---`` lines (ending with a newline), with optional end-of-line comments."""
-    lines: list[str] = []
-    for key, value in fields.items():
-        block = yaml_lines(key, value)
-        note = (comments or {}).get(key)
-        if note:
-            block[0] = f"{block[0]}  # {note}"
-        lines.extend(block)
-    lines.extend(trailer)
-    return "\n".join(lines) + "\n"
-
-
-def record_text(fm: str, body: str) -> str:
-    return f"---\n{fm}---\n\n{body}"
 
 
 def order_fields(config: Config, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -247,6 +66,10 @@ HINTS = {
     "level": {"en": "capability level, 1-5", "zh": "能力等级，1-5"},
     "ids": {"en": "{kind} ids, e.g. [{example}]", "zh": "{kind}标识，例如 [{example}]"},
     "tags": {"en": "free words", "zh": "自由填写的标签"},
+    "part_of": {"en": "the initiative (an improvement id) this record is a part of",
+                "zh": "本记录所属的举措（一个改进标识）"},
+    "supporters": {"en": "person ids from site_config/people.yml who back it; `cir support {id}` adds you",
+                   "zh": "支持本记录的人员标识（site_config/people.yml）；`cir support {id}` 可添加自己"},
     "kpis": {"en": "add items like {{name: First-contact resolution, unit: '%', target: 75}}",
              "zh": "按此格式添加：{{name: 首次解决率, unit: '%', target: 75}}"},
     "next": {"en": "Before `cir move {id} {status}`, add:", "zh": "执行 `cir move {id} {status}` 之前，请补充："},
@@ -289,6 +112,10 @@ def field_hint(config: Config, kind: str, key: str, rid: str = "") -> str:
         return _hint("level", lang)
     if key == "tags":
         return _hint("tags", lang)
+    if key == "part_of":
+        return _hint("part_of", lang)
+    if key == "supporters":
+        return _hint("supporters", lang, id=rid or "IMP-…")
     if key == "kpis":
         return _hint("kpis", lang)
     ref_kinds = {"improvements": "improvement", "related": "improvement", "supersedes": "improvement",
@@ -300,7 +127,7 @@ def field_hint(config: Config, kind: str, key: str, rid: str = "") -> str:
     enum = config.schemas[kind].schema.get("properties", {}).get(key, {}).get("enum")
     if enum:
         return _hint("one_of", lang, values=", ".join(map(str, enum)))
-    return _key_description(config, (key,)) if kind == "improvement" else ""
+    return key_description(config, (key,), lang) if kind == "improvement" else ""
 
 
 def next_status_hint(config: Config, rid: str, fields: dict[str, Any]) -> list[str]:
@@ -438,10 +265,8 @@ class Planned:
         return [i for i in self.issues if i.severity == "error"]
 
     def write(self) -> None:
-        """Create the file; never overwrites (``FileExistsError`` if it appeared meanwhile)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(self.text)
+        """Create the file atomically; never overwrites (:class:`WriteRefused` if it appeared meanwhile)."""
+        write_file(self.path, self.text.encode("utf-8"), create=True)
 
 
 def required_keys(config: Config, kind: str) -> list[str]:

@@ -6,14 +6,13 @@ comes from here; nothing about them is hard-coded elsewhere.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, load_yaml_file
-from cir_portal.core.schemas import Schema, load_schemas
+from cir_portal.core.schemas import Schema, closest, load_schemas
 
 CONFIG_FILES = ("portal", "workflow", "taxonomy", "people")
 #: taxonomy list for each `affects` kind
@@ -102,6 +101,22 @@ class KpiSettings:
     verdict_tolerance: float = 0.1
 
 
+#: Audiences and record visibilities, from the least to the most trusted.
+AUDIENCES = ("public", "internal", "restricted")
+DEFAULT_AUDIENCE = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """What each audience of a build sees (portal.yml `publish`; every key optional)."""
+
+    default_visibility: str = DEFAULT_AUDIENCE
+    #: audience -> front matter keys left out of everything built for it
+    redact: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: record bodies published as written (raw HTML included) instead of sanitised
+    trusted_html: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Portal:
     organisation: Label
@@ -111,6 +126,7 @@ class Portal:
     priority_weights: dict[str, float]
     stale_after_days: int
     kpi: KpiSettings = field(default_factory=KpiSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
 
 @dataclass(frozen=True)
@@ -171,8 +187,8 @@ def find_project(start: Path | None = None, *, search_up: bool = True) -> Projec
 
 
 def _suggest(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    close = closest(value, known)
+    return f" Did you mean {close!r}?" if close else ""
 
 
 def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
@@ -210,7 +226,7 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
     prefixes = dict(DEFAULT_PREFIXES)
     for kind, spec in (portal_raw.get("id_prefixes") or {}).items():
         prefixes[kind] = (spec["prefix"], spec.get("digits", DEFAULT_PREFIXES[kind][1]))
-    weights = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
+    weights = {"urgency": 0.4, "value": 0.4, "cost": 0.2, "support": 0.0}
     weights.update((portal_raw.get("priority") or {}).get("weights") or {})
     portal = Portal(
         organisation=Label.of(portal_raw["organisation"]),
@@ -220,6 +236,7 @@ def load_config(project: Project) -> tuple[Config | None, list[Issue]]:
         priority_weights=weights,
         stale_after_days=int(portal_raw.get("stale_after_days", 90)),
         kpi=_kpi_settings(portal_raw.get("kpi") or {}),
+        publish=_publish_settings(portal_raw.get("publish") or {}),
     )
 
     wf_src = files["workflow"]
@@ -297,6 +314,15 @@ def _kpi_settings(raw: dict[str, Any]) -> KpiSettings:
         index_window_months=int(raw.get("index_window_months", default.index_window_months)),
         too_many_open=int(raw.get("too_many_open", default.too_many_open)),
         verdict_tolerance=float((raw.get("verdict") or {}).get("tolerance", default.verdict_tolerance)),
+    )
+
+
+def _publish_settings(raw: dict[str, Any]) -> PublishSettings:
+    """portal.yml `publish` (checked by its schema), with the defaults for every key left out."""
+    return PublishSettings(
+        default_visibility=str(raw.get("default_visibility", DEFAULT_AUDIENCE)),
+        redact={audience: tuple(keys) for audience, keys in (raw.get("redact") or {}).items()},
+        trusted_html=bool(raw.get("trusted_html", False)),
     )
 
 

@@ -51,6 +51,10 @@ def index_key(index: str) -> Key:
     return ("index", index)
 
 
+#: How many records the audience does not see (``Register.hidden``, the dashboard's note).
+HIDDEN_KEY: Key = ("attr", "hidden")
+
+
 class Reads:
     """Collects the keys read while artefacts are generated (nested collections all see a read)."""
 
@@ -330,8 +334,13 @@ class TrackedRegister(Register):
                 default = list if isinstance(value, defaultdict) and value.default_factory is list else None
                 self.indexes[name] = TrackedIndex(name, value, reads, default=default)
                 setattr(self, name, self.indexes[name])
-            else:
+            elif name != "hidden":
                 setattr(self, name, value)
+
+    @property
+    def hidden(self) -> int:  # type: ignore[override]
+        self.reads.add(HIDDEN_KEY)
+        return self.real.hidden
 
     def track(self, index: TrackedIndex[Any, Any]) -> TrackedIndex[Any, Any]:
         """Add a derived index (built by a view from the whole register) to what ``changed_keys`` compares."""
@@ -350,6 +359,8 @@ def changed_keys(old: TrackedRegister, new: TrackedRegister) -> set[Key]:
     """Every key whose value differs between two builds' registers (and their tracked indexes)."""
     records = changed_records(old.real, new.real)
     keys: set[Key] = {record_key(rid) for rid in records}
+    if old.real.hidden != new.real.hidden:
+        keys.add(HIDDEN_KEY)
     for name in old.lists.keys() | new.lists.keys():
         before = list.__iter__(old.lists[name]) if name in old.lists else iter(())
         after = list(list.__iter__(new.lists[name])) if name in new.lists else []

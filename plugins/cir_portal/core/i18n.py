@@ -38,6 +38,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "lessons": {"en": "Lessons learned", "zh": "经验教训"},
     "related": {"en": "Related", "zh": "相关改进"},
     "supersedes": {"en": "Supersedes", "zh": "取代"},
+    "part_of": {"en": "Part of initiative", "zh": "所属举措"},
+    "supporters": {"en": "Supporters", "zh": "支持者"},
+    "initiative": {"en": "Initiative", "zh": "举措"},
     "plan": {"en": "Plan", "zh": "改进计划"},
     "definition_of_done": {"en": "Definition of done", "zh": "完成定义"},
     "business_case": {"en": "Business case (Lean Canvas)", "zh": "业务论证（精益画布）"},
@@ -107,6 +110,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "required_from": {"en": "Required from", "zh": "必填自"},
     "allowed": {"en": "Allowed values", "zh": "允许值"},
     "always": {"en": "always", "zh": "始终"},
+    "audience_public": {"en": "public", "zh": "公开"},
+    "audience_internal": {"en": "internal", "zh": "内部"},
+    "audience_restricted": {"en": "restricted", "zh": "受限"},
     "optional": {"en": "optional", "zh": "可选"},
     "template": {"en": "Template", "zh": "模板"},
     "transitions": {"en": "May move to", "zh": "可转到"},
@@ -146,11 +152,35 @@ STRINGS: dict[str, dict[str, str]] = {
     "step_7": {"en": "How do we keep the momentum going?", "zh": "如何保持发展势头"},
     "feed_raised": {"en": "Raised", "zh": "提出"},
     "feed_closed": {"en": "Closed", "zh": "关闭"},
+    # accessibility: the skip link, landmarks and regions, the serve-mode problems banner
+    "skip_to_content": {"en": "Skip to content", "zh": "跳转到正文"},
+    "paging": {"en": "Pages of the register", "zh": "登记册分页"},
+    "board_columns": {"en": "Status columns (scroll sideways)", "zh": "状态列（可横向滚动）"},
+    "problems_title": {"en": "{n} validation error(s): these records are not published until fixed",
+                       "zh": "{n} 个校验错误：这些记录修正之前不会发布"},
+    "problems_more": {"en": "… {n} more: run", "zh": "……另有 {n} 个：请运行"},
 }
 
 
+#: The portal's languages: every UI string is written in each of them.
+LANGUAGES = ("en", "zh")
+#: Keys looked up but not in the catalogue, and (key, language) pairs that fell back to English:
+#: a test renders the example portal in both languages and expects both to stay empty.
+MISSING: set[str] = set()
+UNTRANSLATED: set[tuple[str, str]] = set()
+
+
+def missing_languages(strings: dict[str, dict[str, str]]) -> list[str]:
+    """``key: language`` of every entry that lacks a language or has an empty text in one."""
+    return [f"{key}: {lang}" for key, texts in strings.items() for lang in LANGUAGES
+            if not isinstance(texts.get(lang), str) or not texts[lang].strip()]
+
+
 def register_strings(strings: dict[str, dict[str, str]]) -> None:
-    """Add a view module's own UI strings (``{key: {"en": ..., "zh": ...}}``)."""
+    """Add a view module's own UI strings (``{key: {"en": ..., "zh": ...}}``); each needs every language."""
+    lacking = missing_languages(strings)
+    if lacking:
+        raise ValueError(f"UI strings without a translation: {', '.join(lacking)}")
     for key, texts in strings.items():
         if key in STRINGS and STRINGS[key] != texts:
             raise ValueError(f"UI string {key!r} is defined twice with different texts")
@@ -166,6 +196,11 @@ class Translator:
     def __call__(self, key: str, **kwargs: object) -> str:
         entry = STRINGS.get(key)
         if entry is None:
+            if key:
+                MISSING.add(key)
             return key
-        text = entry.get(self.lang) or entry["en"]
+        text = entry.get(self.lang)
+        if not text:
+            UNTRANSLATED.add((key, self.lang))
+            text = entry["en"]
         return text.format(**kwargs) if kwargs else text

@@ -78,7 +78,9 @@ class YamlProblem(Exception):
         self.code, self.message, self.line, self.column, self.key, self.hint = code, message, line, column, key, hint
 
 
-def _compose(text: str) -> Node | None:
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document, by the parser validation uses (libyaml, core schema):
+    the editor finds the spans it changes with the same parser, so both accept the same files."""
     loader = _NodeLoader(text)
     try:
         return loader.get_single_node()
@@ -186,7 +188,7 @@ def parse_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
     duplicate keys yield the value (first entry kept) and one problem each.
     """
     try:
-        root = _compose(text)
+        root = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -214,7 +216,7 @@ def locate(text: str, path: tuple[str | int, ...], *, key: bool = False) -> tupl
     completely, the position of the deepest part that does. ``(0, 0)`` if nothing parses.
     """
     try:
-        node = _compose(text)
+        node = compose(text)
     except yaml.YAMLError:
         return (0, 0)
     if node is None:

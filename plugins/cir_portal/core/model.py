@@ -201,6 +201,10 @@ class Improvement(Record):
     negative_outcome: bool = False
     related: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
+    #: the initiative (another improvement) this record is a part of
+    part_of: str | None = None
+    #: people (ids of people.yml) who back this improvement
+    supporters: tuple[str, ...] = ()
 
     @property
     def status_since(self) -> str:
@@ -236,6 +240,7 @@ class Improvement(Record):
             satisfaction=_num(data.get("satisfaction")), planned_cost=_num(data.get("planned_cost")),
             actual_cost=_num(data.get("actual_cost")), negative_outcome=bool(data.get("negative_outcome")),
             related=_ids(data.get("related")), supersedes=_ids(data.get("supersedes")),
+            part_of=_s(data.get("part_of")), supporters=_ids(data.get("supporters")),
         )
 
 
@@ -356,6 +361,12 @@ class Register:
     #: records by ``affects`` item (``practice/x``); assessments under their practice
     records_by_affects: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
     records_by_tag: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    #: the parts of an initiative (improvements whose ``part_of`` names it), by the initiative's id
+    parts_by_initiative: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
+    #: the audience this register was published for ("" before publishing: every record)
+    audience: str = ""
+    #: how many records that validated this audience does not see
+    hidden: int = 0
 
     def get(self, rid: str) -> Record | None:
         return self.records.get(rid)
@@ -386,6 +397,8 @@ class Register:
         for imp in self.improvements:
             for oid in imp.objectives:
                 self.improvements_by_objective[oid].append(imp)
+            if imp.part_of and imp.part_of != imp.id:
+                self.parts_by_initiative[imp.part_of].append(imp)
             ref = imp.source_ref
             if ref and "#" in ref:
                 asm_id, _, gap_id = ref.partition("#")

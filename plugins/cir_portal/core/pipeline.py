@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cir_portal.core.config import Config, Project, load_config
+from cir_portal.core.files import scan_content
 from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, read_source, record_files
 from cir_portal.core.model import Register, build_register
+from cir_portal.core.publishing import publish, visible
 from cir_portal.core.validation import check_record, check_register
 
 CACHE_DIR = ".cir-cache"
@@ -39,6 +41,11 @@ class LoadResult:
     issues: list[Issue] = field(default_factory=list)
     register: Register | None = None
     cache_hits: int = 0
+    #: entries of content/ that are never read (links out of the project, FIFOs, loops), relative to the root
+    unsafe: set[str] = field(default_factory=set)
+    #: record files (relative to the root) that the register was not published with: their
+    #: visibility is above the audience (or, in a register with errors, unknown)
+    unpublished: set[str] = field(default_factory=set)
     #: each record file's content hash (path relative to the root -> digest): what changed since a previous load
     digests: dict[str, bytes] = field(default_factory=dict)
     #: a digest of site_config/ and schemas/, and the issues their loading found (reused by the next load)
@@ -57,7 +64,7 @@ class LoadResult:
 def _code_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
     here = Path(__file__).parent
-    for name in ("loading.py", "schemas.py", "config.py", "validation.py", "pipeline.py", "issues.py"):
+    for name in ("loading.py", "schemas.py", "config.py", "validation.py", "pipeline.py", "issues.py", "files.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
@@ -185,14 +192,17 @@ def _config_inputs(project: Project) -> bytes:
 
 
 def load_register(project: Project, *, use_cache: bool = True, progress: Progress | None = None,
-                  model: bool = True, workers: int = 1, previous: LoadResult | None = None) -> LoadResult:
+                  model: bool = True, workers: int = 1, audience: str | None = None,
+                  previous: LoadResult | None = None) -> LoadResult:
     """Load, validate and (unless ``model`` is false) model the whole register of ``project``.
 
     ``workers`` > 1 (or 0 for one per core) parses files in forked processes when there
-    are many to parse. With the ``previous`` result of the same project (live preview), a
-    file whose bytes did not change keeps its parsed source and its record object (so that
-    "same object" means "same content" to whoever compares the two registers), and an
-    unchanged configuration is not read again.
+    are many to parse. With an ``audience`` the register holds only what that audience is
+    published (publishing.py); validation covers every record either way. With the
+    ``previous`` result of the same project (live preview), a file whose bytes did not
+    change keeps its parsed source and its record object (so that "same object" means "same
+    content" to whoever compares the two registers), and an unchanged configuration is not
+    read again.
 
     Bad content never raises: it becomes issues. The model holds only the records that
     validated; when there are errors the caller decides whether to publish anyway.
@@ -207,7 +217,10 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     result = LoadResult(project, config, issues=list(config_issues), config_inputs=inputs, config_issues=config_issues)
     if config is None:
         return result
-    files = list(record_files(project.content))
+    scan = scan_content(project)
+    result.issues.extend(scan.issues)
+    result.unsafe = scan.unsafe
+    files = [(kind, path) for kind, path in record_files(project.content) if project.rel(path) not in scan.unsafe]
     # A previous load in this process stands in for the on-disk cache (and does not rewrite it).
     cache = _Cache(project.root, config.fingerprint + _code_digest(), use_cache and previous is None)
     known = {s.rel: s for s in previous.sources} if previous is not None else {}
@@ -253,9 +266,15 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
         return result
     bad = {i.path for i in result.issues if i.severity == "error"}
     reuse = {}
-    if previous is not None and previous.register is not None:
+    if previous is not None and previous.register is not None and previous.register.audience == (audience or ""):
+        # (the previous register is the published one: its records are redacted for this audience already)
         reuse = {r.rel: r for r in previous.register.all()
                  if previous.digests.get(r.rel) == result.digests.get(r.rel) and r.rel in known}
     result.register = build_register(config, project, [s for s in result.sources if s.data is not None and s.rel not in bad],
                                      reuse=reuse)
+    if audience is not None:
+        result.register = publish(result.register, audience)
+        published = {r.rel for r in result.register.all()}
+        result.unpublished = {s.rel for s in result.sources if s.rel not in published
+                              and (s.rel not in bad or s.data is None or not visible(s.data, config, audience))}
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,49 @@ def bundled_schema_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("cir-portal's bundled schemas are missing; reinstall the package")
+
+
+def closest(value: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The known word nearest to ``value`` (for "did you mean ...?"), or None when none is close."""
+    found = difflib.get_close_matches(value, list(known), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def resolve_node(root: dict[str, Any], node: Any) -> dict[str, Any]:
+    """``node`` with its local ``$ref`` (``#/$defs/name``) followed; the node's own keys win.
+
+    Returns a new dict: the loaded schema is shared by the whole run and never changed.
+    """
+    out: dict[str, Any] = dict(node) if isinstance(node, dict) else {}
+    defs = root.get("$defs", {})
+    for _ in range(32):  # a ref cycle cannot hang a lookup
+        ref = out.pop("$ref", None)
+        if not isinstance(ref, str):
+            break
+        out = {**defs.get(ref.rsplit("/", 1)[-1], {}), **out}
+    return out
+
+
+def schema_node(root: dict[str, Any], path: Iterable[str | int]) -> dict[str, Any]:
+    """The subschema that describes the value at ``path`` (keys, and list indexes as ints), refs
+    resolved; ``{}`` when the schema says nothing about it."""
+    node = resolve_node(root, root)
+    for part in path:
+        node = resolve_node(root, node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {}))
+    return node
+
+
+def description(node: Any, lang: str = "en") -> str:
+    """A schema node's ``description`` in ``lang``: the English ``description``, or its
+    translation beside it (``x-description-zh``), falling back to English."""
+    if not isinstance(node, dict):
+        return ""
+    if lang != "en":
+        translated = node.get(f"x-description-{lang}")
+        if isinstance(translated, str) and translated:
+            return translated
+    text = node.get("description", "")
+    return text if isinstance(text, str) else ""
 
 
 def describe_value(value: Any) -> str:
@@ -155,6 +198,11 @@ class Schema:
             yield SchemaProblem(path, "schema.items", f"must list {what} {n} item{'s' if n != 1 else ''}",
                                 described and f"Expected {described}.")
             return
+        if kind == "uniqueItems" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if item in value[:i]:
+                    yield SchemaProblem((*path, i), "schema.unique", f"{item!r} is listed twice", "Keep one of them.")
+            return
         if kind in ("minLength", "maxLength"):
             n = expects
             if kind == "minLength" and n == 1:
@@ -177,11 +225,11 @@ class Schema:
         yield SchemaProblem(path, f"schema.{kind}", error.message, described and f"Expected {described}.")
 
     def _unknown_key(self, path: tuple[str | int, ...], extra: str, known: list[str]) -> SchemaProblem:
-        close = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
+        close = closest(extra, known)
         message = f"unknown key {extra!r}"
         if close:
-            message += f": did you mean {close[0]!r}?"
-            hint = f"Rename it to `{close[0]}`."
+            message += f": did you mean {close!r}?"
+            hint = f"Rename it to `{close}`."
         elif len(known) <= 12:
             hint = f"Allowed keys here: {', '.join(known)}."
         else:

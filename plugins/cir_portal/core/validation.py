@@ -8,7 +8,6 @@ reference between records, people and taxonomy).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from typing import Any
 from cir_portal.core.config import AFFECTS_KINDS, Config
 from cir_portal.core.issues import Issue, format_key
 from cir_portal.core.loading import SourceFile
+from cir_portal.core.schemas import closest, description, resolve_node
 
 Path_ = tuple[str | int, ...]
 _ID_LIKE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)+$")
@@ -52,8 +52,8 @@ missing_keys = _missing  # public name: `cir move` lists what a target status re
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f": did you mean {close[0]!r}?" if close else ""
+    close = closest(value, known)
+    return f": did you mean {close!r}?" if close else ""
 
 
 def _date(data: dict[str, Any], *path: str | int) -> str | None:
@@ -75,11 +75,45 @@ def check_record(src: SourceFile, config: Config) -> list[Issue]:
     for p in config.schemas[src.kind].problems(data):
         issues.append(src.issue(p.path, p.code, p.message, p.hint, at_key=p.at_key, key=p.key))
     issues.extend(_check_id(src, data, config))
+    if _MAYBE_CONTROL.search(src.front_matter):
+        issues.extend(check_text(src, data))
     if src.kind == "improvement":
         issues.extend(_check_improvement(src, data, config))
     elif src.kind == "assessment":
         issues.extend(_check_assessment(src, data))
     return issues
+
+
+#: C0 controls except tab and newline, C1 controls, and lone surrogates: no reader, feed or
+#: spreadsheet can hold them (XML 1.0 forbids them; openpyxl refuses them).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f\ud800-\udfff]")
+#: front matter that may hold one: the character itself, or an escape in a quoted string
+_MAYBE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x80-\x9f]|\\")
+
+
+def _control_name(char: str) -> str:
+    code = ord(char)
+    return f"a lone surrogate U+{code:04X}" if 0xD800 <= code <= 0xDFFF else f"the control character U+{code:04X}"
+
+
+def check_text(src: SourceFile, data: Any, path: Path_ = ()) -> Iterator[Issue]:
+    """Control characters in any key or string of the front matter, each named by its key."""
+    if isinstance(data, str):
+        found = CONTROL.search(data)
+        if found:
+            yield src.issue(path, "text.control", f"the text holds {_control_name(found.group())}, which no page, feed "
+                            "or spreadsheet can show", "Remove it (it is invisible: retype the text, or delete the "
+                            "escape such as \\u0007 in a quoted string).")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            bad = CONTROL.search(key) if isinstance(key, str) else None
+            if bad:
+                yield src.issue((*path, key), "text.control", f"the key holds {_control_name(bad.group())}",
+                                "Retype the key.", at_key=True)
+            yield from check_text(src, value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from check_text(src, value, (*path, i))
 
 
 def _check_id(src: SourceFile, data: dict[str, Any], config: Config) -> Iterator[Issue]:
@@ -112,7 +146,7 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                     if path in seen:
                         continue
                     seen.add(path)
-                    about = _key_description(config, path)
+                    about = _key_about(config, path)
                     where = path[:-1] if len(path) > 1 else ("status",)
                     yield Issue(src.rel, *src.position(where), format_key(path), "error", "status.requires",
                                 f"missing {format_key(path)!r}, which status {status!r} requires",
@@ -126,16 +160,25 @@ def _check_improvement(src: SourceFile, data: dict[str, Any], config: Config) ->
                         "Name ONE accountable person; responsibility is not shared between teams.")
 
 
-def _key_description(config: Config, path: Path_) -> str:
-    schema: Any = config.schemas["improvement"].schema
-    defs = schema.get("$defs", {})
-    node = schema
+def key_description(config: Config, path: Path_, lang: str = "en", *, kind: str = "improvement") -> str:
+    """What the schema of ``kind`` says of the key at ``path``, in ``lang`` (English when
+    untranslated; "" when it says nothing). A key's own description wins over its ``$ref``'s."""
+    root: Any = config.schemas[kind].schema
+    node: Any = root
+    raw: Any = root
     for part in path:
-        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
-        while "$ref" in node and not node.get("description"):
-            node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
-    desc = node.get("description", "")
-    return desc if isinstance(desc, str) else ""
+        raw = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+        node = resolve_node(root, raw)
+    return description(raw if isinstance(raw, dict) and raw.get("description") else node, lang)
+
+
+def _key_about(config: Config, path: Path_) -> str:
+    """A key's description for a hint: English (the messages' language), and in a portal of
+    another language its translation too, so that every contributor can read it."""
+    english = key_description(config, path)
+    own = key_description(config, path, config.portal.language)
+    return f"{english} / {own}" if own and own != english else english
+
 
 
 def _check_history(src: SourceFile, data: dict[str, Any], config: Config) -> Iterator[Issue]:
@@ -249,6 +292,7 @@ def check_register(sources: list[SourceFile], config: Config) -> list[Issue]:
         if src.data is not None:
             issues.extend(checker.check(src, src.data))
     issues.extend(_objective_cycles(ids["objective"]))
+    issues.extend(_initiative_issues(ids["improvement"], config))
     return issues
 
 
@@ -275,6 +319,8 @@ class _References:
             yield from self.each(src, data, "lessons", lambda s, d, p: self.record(s, d, p, "lesson"))
             for key in ("related", "supersedes"):
                 yield from self.each(src, data, key, lambda s, d, p: self.record(s, d, p, "improvement"))
+            yield from self.record(src, data, ("part_of",), "improvement")
+            yield from self.each(src, data, "supporters", lambda s, d, p: self.person(s, d, p))
             yield from self.source_ref(src, data)
         elif kind == "lesson":
             yield from self.person(src, data, ("author",))
@@ -386,3 +432,45 @@ def _objective_cycles(objectives: dict[str, SourceFile]) -> Iterator[Issue]:
             yield objectives[start].issue(("parent",), "ref.cycle",
                                           f"objectives form a cycle: {' -> '.join([*seen, start])}",
                                           "An objective cannot contribute to itself; remove one `parent`.")
+
+
+def _initiative_issues(improvements: dict[str, SourceFile], config: Config) -> Iterator[Issue]:
+    """``part_of`` across records: no cycles (an error on every record of the cycle), and a
+    warning on an initiative that is finished while one of its parts is still open."""
+    parent: dict[str, Any] = {rid: (src.data or {}).get("part_of") for rid, src in improvements.items()}
+    in_cycle: set[str] = set()
+    for start in sorted(improvements):
+        chain: list[str] = []
+        node: Any = start
+        while isinstance(node, str) and node in parent and node not in chain and node not in in_cycle:
+            chain.append(node)
+            node = parent[node]
+        if isinstance(node, str) and node in chain:
+            in_cycle.update(chain[chain.index(node):])
+    for rid in sorted(in_cycle):
+        cycle = [rid]
+        while parent[cycle[-1]] != rid:
+            cycle.append(parent[cycle[-1]])
+        text = " -> ".join([*cycle, rid])
+        yield improvements[rid].issue(
+            ("part_of",), "ref.cycle",
+            f"part_of forms a cycle: {text}" if len(cycle) > 1 else f"{rid} is part_of itself",
+            "An improvement cannot be part of itself, directly or through its parts; remove `part_of` "
+            "from the record that is not really a part.")
+    statuses = config.workflow.statuses
+    open_parts: dict[str, list[tuple[str, str]]] = {}
+    for rid, target in sorted(parent.items()):
+        status = (improvements[rid].data or {}).get("status")
+        if isinstance(target, str) and target in improvements and rid not in in_cycle \
+                and isinstance(status, str) and status in statuses and not statuses[status].terminal:
+            open_parts.setdefault(target, []).append((rid, status))
+    for target, parts in open_parts.items():
+        status = (improvements[target].data or {}).get("status")
+        if isinstance(status, str) and status in statuses and statuses[status].terminal:
+            listed = ", ".join(f"{rid} ({s})" for rid, s in parts)
+            yield improvements[target].issue(
+                ("status",), "initiative.open_parts",
+                f"this initiative is {status!r} but {len(parts)} of its parts {'is' if len(parts) == 1 else 'are'} "
+                f"still open: {listed}",
+                "Finish or cancel the parts, or move them to another initiative (`part_of`); an initiative is "
+                "done when its parts are.", severity="warning")

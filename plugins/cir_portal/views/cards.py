@@ -5,6 +5,7 @@ A card is raw HTML placed before the record's Markdown body; every value is esca
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,21 +21,50 @@ DIMENSION_LABELS = {
 }
 
 
-def card(site: Site, record: Record) -> str:
+def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
+    """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card."""
     if isinstance(record, Improvement):
-        return improvement_card(site, record)
-    if isinstance(record, Lesson):
-        return lesson_card(site, record)
-    if isinstance(record, Objective):
-        return objective_card(site, record)
-    if isinstance(record, Assessment):
-        return assessment_card(site, record)
-    raise TypeError(record.kind)  # pragma: no cover
+        parts = improvement_card(site, record)
+    elif isinstance(record, Lesson):
+        parts = lesson_card(site, record)
+    elif isinstance(record, Objective):
+        parts = objective_card(site, record)
+    elif isinstance(record, Assessment):
+        parts = assessment_card(site, record)
+    else:  # pragma: no cover
+        raise TypeError(record.kind)
+    heading, *body = parts
+    # The card is left out of the search index: its labels repeat on every page and its values
+    # are searchable through the register.
+    return heading, f'<div class="cir-card cir-card--{record.kind}" data-search-exclude>{"".join(body)}{sections}</div>'
+
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
     items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
+
+
+def _extra_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, list | tuple):
+        return ", ".join(_extra_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _plain(value)
+
+
+def custom_fields(site: Site, record: Record) -> list[tuple[str, str]]:
+    """The keys the organisation added to its schema, as card rows: labelled by the schema's
+    ``title`` (``x-title-zh`` on a Chinese portal), else the key; values escaped."""
+    props = site.config.schemas[record.kind].schema.get("properties", {})
+    rows = []
+    for key, value in record.extra.items():
+        prop = props.get(key, {})
+        label = (prop.get(f"x-title-{site.lang}") if site.lang != "en" else None) or prop.get("title") or key
+        rows.append((str(label), f'<span class="cir-text">{esc(_extra_value(value))}</span>'))
+    return rows
 
 
 def _text(value: Any) -> str:
@@ -50,12 +80,6 @@ def heading(site: Site, record: Record) -> str:
 def _heading(record: Record, kind_label: str) -> str:
     return (f'<h1 class="cir-title"><span class="cir-id">{esc(record.id)}</span> {esc(record.title)}</h1>'
             f'<p class="cir-kind">{esc(kind_label)}</p>')
-
-
-def _wrap(kind: str, parts: list[str]) -> str:
-    """The heading, then the card; the card is left out of the search index (its labels
-    repeat on every page and its values are searchable through the register)."""
-    return f'{parts[0]}<div class="cir-card cir-card--{kind}" data-search-exclude>{"".join(parts[1:])}</div>'
 
 
 def _section(title: str, body: str, cls: str = "") -> str:
@@ -82,7 +106,7 @@ def _number(value: Any) -> str:
     return esc(_plain(value))
 
 
-def improvement_card(site: Site, imp: Improvement) -> str:
+def improvement_card(site: Site, imp: Improvement) -> list[str]:
     t, src = site.t, imp.src_uri
     status = site.config.workflow.statuses.get(imp.status)
     where = ""
@@ -137,6 +161,8 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         (t("outcome"), esc(site.word(imp.outcome)) if imp.outcome else ""),
         (t("reason"), _text(imp.reason)),
         (t("objectives"), _links(site, src, imp.objectives)),
+        (t("part_of"), site.record_link(src, imp.part_of) if imp.part_of else ""),
+        (t("supporters"), _supporters(site, src, imp)),
         (t("satisfaction"), _number(imp.satisfaction) + " / 5" if imp.satisfaction is not None else ""),
         (t("planned_cost"), _number(imp.planned_cost) if imp.planned_cost is not None else ""),
         (t("actual_cost"), _number(imp.actual_cost) if imp.actual_cost is not None else ""),
@@ -148,7 +174,7 @@ def improvement_card(site: Site, imp: Improvement) -> str:
     parts = [
         _heading(imp, t("improvement")),
         f'<div class="cir-flags">{" ".join(flags)}</div>' if flags else "",
-        _dl(rows),
+        _dl(rows + custom_fields(site, imp)),
         _lean_canvas(site, imp.business_case),
         _section(t("plan"), _text(imp.plan)
                  + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.definition_of_done)}</p>'
@@ -159,7 +185,16 @@ def improvement_card(site: Site, imp: Improvement) -> str:
         _section(t("related"), _links(site, src, imp.related)),
         _section(t("supersedes"), _links(site, src, imp.supersedes)),
     ]
-    return _wrap("improvement", parts)
+    return parts
+
+
+def _supporters(site: Site, src: str, imp: Improvement) -> str:
+    """How many people back the record, then who (``3 · 李娜, 王伟, 张敏``)."""
+    people = imp.supporters
+    if not people:
+        return ""
+    names = ", ".join(site.person_link(src, pid) for pid in people)
+    return f'<span class="cir-supporters"><strong data-supporters="{len(people)}">{len(people)}</strong> · {names}</span>'
 
 
 def _gap_closed(site: Site, imp: Improvement) -> str:
@@ -214,7 +249,7 @@ def _history(site: Site, imp: Improvement) -> str:
     return f'<ol class="cir-timeline">{items}</ol>' if items else ""
 
 
-def lesson_card(site: Site, lesson: Lesson) -> str:
+def lesson_card(site: Site, lesson: Lesson) -> list[str]:
     t, src = site.t, lesson.src_uri
     linked = list(dict.fromkeys([*lesson.improvements,
                                  *(i.id for i in site.register.improvements_by_lesson.get(lesson.id, []))]))
@@ -227,14 +262,14 @@ def lesson_card(site: Site, lesson: Lesson) -> str:
     ]
     parts = [
         _heading(lesson, t("lesson")),
-        _dl(rows),
+        _dl(rows + custom_fields(site, lesson)),
         _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>'),
         _section(t("improvements"), _links(site, src, linked)),
     ]
-    return _wrap("lesson", parts)
+    return parts
 
 
-def objective_card(site: Site, obj: Objective) -> str:
+def objective_card(site: Site, obj: Objective) -> list[str]:
     t, src = site.t, obj.src_uri
     children = [o.id for o in site.register.objectives if o.parent == obj.id]
     kpis = table([t("name"), t("unit"), t("target")],
@@ -250,12 +285,12 @@ def objective_card(site: Site, obj: Objective) -> str:
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
-    parts = [_heading(obj, t("objective")), _dl(rows), _section(t("kpis"), kpis),
+    parts = [_heading(obj, t("objective")), _dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
-    return _wrap("objective", parts)
+    return parts
 
 
-def assessment_card(site: Site, asm: Assessment) -> str:
+def assessment_card(site: Site, asm: Assessment) -> list[str]:
     t, src = site.t, asm.src_uri
     dims = asm.dimensions
     dim_rows = [[esc(DIMENSION_LABELS[d].get(site.lang, DIMENSION_LABELS[d]["en"])), _number(dims[d])]
@@ -274,8 +309,8 @@ def assessment_card(site: Site, asm: Assessment) -> str:
         (t("level"), f'{_number(asm.level)} → {_number(asm.target_level)}'),
         (t("tags"), _tags(site, src, asm)),
     ]
-    parts = [_heading(asm, t("assessment")), _dl(rows),
+    parts = [_heading(asm, t("assessment")), _dl(rows + custom_fields(site, asm)),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]
-    return _wrap("assessment", parts)
+    return parts

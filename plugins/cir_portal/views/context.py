@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.deps import Key, Reads, TrackedIndex, TrackedRegister
@@ -25,12 +25,15 @@ GOVERNANCE_PAGE = "governance.md"
 GUIDE_PAGE = "guide.md"
 BROWSE_PAGE = "browse/index.md"
 ASSET_DIR = "assets/cir"
-#: Front matter of a page that lists records (each searchable on its own page): the search
+#: Page settings of a page that lists records (each searchable on its own page): the search
 #: index leaves it out, as it does the browse pages (indexing these long lists was a tenth of a
 #: build, and most of a live-preview rebuild).
-LISTING = "---\nsearch:\n  exclude: true\n---\n\n"
-#: How every record card starts (cards.py): what precedes it is the page heading.
-CARD_START = '<div class="cir-card '
+LISTING = {"search": {"exclude": True}}
+#: How the site engine resolves a relative link in a page's HTML. MkDocs and ProperDocs pass raw
+#: HTML through, so the browser resolves links from the page's URL ("page"); Zensical rewrites
+#: every link as a path from the page's *source file*, checks it and turns ``.md`` targets
+#: into page URLs ("source").
+LinkBase = Literal["page", "source"]
 CATEGORY_FOLDERS = {"services": "services", "products": "products", "practices": "practices", "value_streams": "value-streams"}
 
 
@@ -69,13 +72,14 @@ class Site:
     reads: Reads | None = None
 
     def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
-                 epoch: int | None = None) -> None:
+                 epoch: int | None = None, link_base: LinkBase = "page") -> None:
         self.register = register
         self.project = project
         self.config: Config = register.config
         self.lang = self.config.portal.language
         self.t = Translator(self.lang)
         self.directory_urls = directory_urls
+        self.link_base: LinkBase = link_base
         self.epoch = content_epoch(project, register) if epoch is None else epoch
         self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
         self._shared: dict[str, tuple[object, frozenset[Key]]] = {}
@@ -115,10 +119,21 @@ class Site:
         return page_url(src_uri, self.directory_urls)
 
     def href(self, from_src: str, to_src: str, fragment: str = "") -> str:
-        to = self.url(to_src) + (f"#{fragment}" if fragment else "")
-        return relative_url(self.url(from_src), to)
+        """A link in the page built from ``from_src`` to the page built from ``to_src``, as the
+        site engine expects it (see ``LinkBase``): to the page's URL, or to its source file."""
+        anchor = f"#{fragment}" if fragment else ""
+        if self.link_base == "source":
+            return relative_url(from_src, to_src + anchor)
+        return relative_url(self.url(from_src), self.url(to_src) + anchor)
 
     def file_href(self, from_src: str, path: str) -> str:
+        """A link in the page built from ``from_src`` to a file of the site (an export, an asset)."""
+        return relative_url(from_src if self.link_base == "source" else self.url(from_src), path)
+
+    def page_href(self, from_src: str, path: str) -> str:
+        """A URL the browser resolves from the page's address at run time: in a script's data-
+        attribute or inside <noscript>, which no engine rewrites. Relative to the page URL
+        whatever the ``link_base``."""
         return relative_url(self.url(from_src), path)
 
     # --- entities and their pages

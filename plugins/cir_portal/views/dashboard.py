@@ -32,8 +32,9 @@ from cir_portal.core.kpis import (
 from cir_portal.core.model import Improvement, Lesson
 from cir_portal.views import charts
 from cir_portal.views.context import ASSET_DIR, LISTING, Site, asset_bytes
-from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.markup import badge, css_string, esc, link, table
 from cir_portal.views.metrics import PRIORITIES_PAGE, VEGA_LITE_SCHEMA, num
+from cir_portal.views.page import Page
 
 DASHBOARD_PAGE = "dashboard.md"
 REPORTS_INDEX = "reports/index.md"
@@ -54,6 +55,9 @@ register_strings({
                                  "nothing to divide by yet. The same figures are published as {json}.",
                            "zh": "根据截至 {as_of} 的登记册计算的持续改进实践成效。每个数值都给出公式和计算所用的计数；"
                                  "n/a 表示尚无可计算的数据。相同数据以 {json} 发布。"},
+    "ms_hidden": {"en": "This site is published for the {audience} audience: {n} record(s) of the register are not "
+                        "shown to it, and every figure here is computed without them.",
+                  "zh": "本站面向“{audience}”受众发布：登记册中有 {n} 条记录不向该受众展示，本页所有数值均不含这些记录。"},
     "ms_outcomes": {"en": "Outcomes", "zh": "成果"},
     "ms_kpi": {"en": "KPI", "zh": "指标"},
     "ms_value": {"en": "Value", "zh": "数值"},
@@ -245,7 +249,7 @@ def _stats_row(site: Site, label: str, s: Stats) -> list[str]:
     return [esc(label), esc(s.n), esc(num(s.mean, 1)), esc(num(s.median, 1))]
 
 
-# --- chart specs (plain Vega-Lite dicts; charts.py is the module that imports altair)
+# --- chart specs (plain Vega-Lite dicts, see charts.py)
 
 def bar_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_title: str, colour: str | None = None,
              order: list[str] | None = None, colours: list[str] | None = None, temporal: bool = False) -> dict[str, Any]:
@@ -282,20 +286,24 @@ def line_spec(rows: list[dict[str, Any]], *, x: str, y: str, x_title: str, y_tit
 
 # --- the dashboard
 
-def pages(site: Site) -> dict[str, str]:
-    return {src: make() for src, make in page_makers(site).items()}
+def pages(site: Site) -> list[Page]:
+    return [make() for make in page_makers(site).values()]
 
 
-def page_makers(site: Site) -> dict[str, Callable[[], str]]:
-    """The dashboard, the priorities, every report and their index, each as the function that writes it."""
-    makers: dict[str, Callable[[], str]] = {
-        DASHBOARD_PAGE: lambda: dashboard_page(site, site.ledger),
-        PRIORITIES_PAGE: lambda: priorities_page(site, site.ledger),
+def page_makers(site: Site) -> dict[str, Callable[[], Page]]:
+    """The dashboard, the priorities, every report and their index, each as the function that
+    writes it (the live preview calls only those whose inputs changed: views/preview.py)."""
+    t = site.t
+    makers: dict[str, Callable[[], Page]] = {
+        DASHBOARD_PAGE: lambda: Page(DASHBOARD_PAGE, t("ms_dashboard"), dashboard_page(site, site.ledger)),
+        PRIORITIES_PAGE: lambda: Page(PRIORITIES_PAGE, t("ms_priorities"), priorities_page(site, site.ledger),
+                                      meta=LISTING),
     }
     month_keys, quarter_keys = report_periods(site)
     for key in (*month_keys, *quarter_keys):
         makers[report_src(key)] = partial(_report_page, site, key)
-    makers[REPORTS_INDEX] = lambda: reports_index(site, site.ledger, *report_periods(site))
+    makers[REPORTS_INDEX] = lambda: Page(REPORTS_INDEX, t("ms_reports"),
+                                         reports_index(site, site.ledger, *report_periods(site)))
     return makers
 
 
@@ -304,11 +312,12 @@ def report_periods(site: Site) -> tuple[list[str], list[str]]:
     return site.shared("report-periods", lambda s: s.ledger.report_periods(_lesson_dates(s)))
 
 
-def _report_page(site: Site, key: str) -> str:
+def _report_page(site: Site, key: str) -> Page:
     month_keys, quarter_keys = report_periods(site)
     keys = quarter_keys if "-Q" in key else month_keys
     i = keys.index(key)
-    return report_page(site, site.ledger, key, keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
+    content = report_page(site, site.ledger, key, keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
+    return Page(report_src(key), site.t("ms_report_title", period=key), content, meta=LISTING)
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:
@@ -326,6 +335,15 @@ def _sub(title: str, body: str) -> str:
     return f"\n### {title}\n\n<div class=\"cir-measures\">{body}</div>\n"
 
 
+def hidden_note(site: Site) -> str:
+    """How many records this build's audience does not see ("" when it sees every record)."""
+    register = site.register
+    if not register.hidden:
+        return ""
+    audience = site.t(f"audience_{register.audience}")
+    return f'<p class="cir-hidden-note">{esc(site.t("ms_hidden", audience=audience, n=register.hidden))}</p>\n'
+
+
 def dashboard_page(site: Site, ledger: Ledger) -> str:
     t, src = site.t, DASHBOARD_PAGE
     headline = ledger.headline()
@@ -336,7 +354,7 @@ def dashboard_page(site: Site, ledger: Ledger) -> str:
                            link(site.href(src, REPORTS_INDEX), t("ms_reports"))])
     parts = [
         f"# {t('ms_dashboard')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
-        f"<p class=\"cir-intro\">{intro_html}</p>\n<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
+        f"<p class=\"cir-intro\">{intro_html}</p>\n{hidden_note(site)}<p>{esc(t('ms_see_also'))}: {see_also}</p>\n",
         _section(t("ms_outcomes"), kpi_table(site, headline, HEADLINE_KPIS)),
         _section(t("ms_productivity"), productivity_block(site, ledger, headline["productivity_index"])),
         _section(t("ms_adoption"), ""),
@@ -389,7 +407,7 @@ def productivity_block(site: Site, ledger: Ledger, kpi: Kpi) -> str:
         summary = "; ".join(f"{d['quarter']}: {num(d['index'])}" for d in data)
         chart = charts.chart(site, line_spec(data, x="quarter", y="index", x_title=t("ms_quarter"), y_title="(N + C) / (O + C)"),
                              title=t("ms_index_by_quarter"), summary=summary, table_html=quarter_table)
-    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h4>{esc(t("ms_index_by_quarter"))}</h4>'
+    return (f'<p class="cir-note">{esc(note)}</p>{headline}{letters}<h3>{esc(t("ms_index_by_quarter"))}</h3>'
             + (chart or quarter_table))
 
 
@@ -516,7 +534,8 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
     weights_table = table([t("ms_factor"), t("ms_weight")],
                           [[esc(t("urgency")), esc(num(weights.get("urgency", 0)))],
                            [esc(t("ms_value_level")), esc(num(weights.get("value", 0)))],
-                           [esc(t("cost")), esc(num(weights.get("cost", 0)))]])
+                           [esc(t("cost")), esc(num(weights.get("cost", 0)))],
+                           [esc(t("ms_support")), esc(num(weights.get("support", 0)))]])
     formula = f'<p class="cir-formula">{esc(t("ms_formula"))}: {esc(t("ms_formula_text"))}</p>{weights_table}'
     escalated = [imp for imp in open_imps if imp.escalated]
     esc_rows = [[badge(t("escalated"), "cir-flag--escalated"), site.record_link(src, i.id, with_title=False), esc(i.title),
@@ -536,11 +555,12 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
         rank_rows.append([esc(n) if p else "", site.record_link(src, imp.id), site.status_badge(imp.status),
                           esc(site.word(imp.urgency) if imp.urgency else ""),
                           esc(site.word(imp.value_level) if imp.value_level else ""),
-                          esc(site.word(imp.cost) if imp.cost else ""), score, " ".join(flags)])
+                          esc(site.word(imp.cost) if imp.cost else ""),
+                          esc(len(imp.supporters) or ""), score, " ".join(flags)])
     ranking = (table([t("ms_rank"), t("improvement"), t("status"), t("urgency"), t("ms_value_level"), t("cost"),
-                      t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
+                      t("supporters"), t("ms_priority_score"), t("ms_flags")], rank_rows, "cir-table cir-priority-ranking")
                + f'<p class="cir-note">* {esc(t("ms_assumed"))}</p>')
-    return (f"{LISTING}# {t('ms_priorities')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
+    return (f"# {t('ms_priorities')}\n\n<p class=\"cir-asof\">{esc(t('as_of'))} {esc(site.as_of)}</p>\n"
             f"<p class=\"cir-intro\">{esc(t('ms_priorities_intro'))}</p>\n"
             + _section(t("ms_formula"), formula)
             + _section(t("ms_matrix"), matrix_block(site, open_imps))
@@ -594,7 +614,7 @@ def matrix_block(site: Site, imps: list[Improvement]) -> str:
                      "y": {"field": "value", "type": "ordinal", "title": t("ms_value_level"),
                            "sort": [vlabel(v) for v in values]}},
         "layer": [
-            {"mark": {"type": "rect", "stroke": "#9e9e9e"},
+            {"mark": {"type": "rect", "stroke": "#757575"},
              "encoding": {"color": {"field": "quick", "type": "nominal", "legend": None,
                                     "scale": {"domain": [False, True], "range": ["#f5f5f5", "#c8e6c9"]}},
                           "tooltip": [{"field": "value", "type": "ordinal", "title": t("ms_value_level")},
@@ -625,11 +645,11 @@ def report_src(key: str) -> str:
     return f"reports/{key}.md"
 
 
-def report_pages(site: Site, ledger: Ledger) -> dict[str, str]:
+def report_pages(site: Site, ledger: Ledger) -> list[Page]:
     """reports/index.md and one page per month and quarter that has data."""
     month_keys, quarter_keys = report_periods(site)
-    out = {report_src(key): _report_page(site, key) for key in (*month_keys, *quarter_keys)}
-    out[REPORTS_INDEX] = reports_index(site, ledger, month_keys, quarter_keys)
+    out = [_report_page(site, key) for key in (*month_keys, *quarter_keys)]
+    out.append(Page(REPORTS_INDEX, site.t("ms_reports"), reports_index(site, ledger, month_keys, quarter_keys)))
     return out
 
 
@@ -703,12 +723,13 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
         nav.append(link(site.href(src, report_src(after)), f"{t('ms_next_report')} ({after}) →"))
     ongoing = (f'<p class="cir-note">{esc(t("ms_in_progress_period", as_of=site.as_of))}</p>'
                if p.end > site.as_of else "")
-    head = (f"{LISTING}# {t('ms_report_title', period=key)}\n\n"
+    head = (f"# {t('ms_report_title', period=key)}\n\n"
             f'<p class="cir-report-meta"><strong>{esc(org)}</strong> · {esc(_period_text(site, p))} · '
             f"{esc(t('as_of'))} {esc(site.as_of)}</p>\n{ongoing}\n"
-            f'<nav class="cir-report-nav">{" · ".join(nav)}</nav>\n')
+            f'<nav class="cir-report-nav">{" · ".join(nav)}</nav>\n\n'
+            f"{print_setup(site, t('ms_report_title', period=key), _period_text(site, p))}\n")
     return (head
-            + _section(t("ms_kpi"), kpi_html)
+            + _section(t("ms_kpi"), f'<div class="cir-report-summary">{kpi_html}</div>')
             + _section(f"{t('ms_raised_in')} ({len(raised)})",
                        listing(raised, [t("source"), t("requester")],
                                lambda i: [esc(site.label("sources", (i.source or ""))),
@@ -720,6 +741,17 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
             + _section(f"{t('ms_other_finished')} ({len(others)})",
                        listing(others, [t("reason")], lambda i: [esc(i.reason or "")]))
             + _section(f"{t('ms_lessons_in')} ({len(lessons)})", lesson_html))
+
+
+def print_setup(site: Site, title: str, period_text: str) -> str:
+    """The report's printed pages: A4, the organisation and report title in the top margin of
+    every page, the period on the right, page numbers below (CSS page-margin boxes; the rest
+    of the print stylesheet is measures.css). Inline, because the text is the report's own."""
+    org = site.config.portal.organisation.text(site.lang)
+    return ('<div class="cir-print-setup" hidden data-search-exclude><style>@media print{@page{size:A4;margin:20mm 15mm 18mm;'
+            f"@top-left{{content:{css_string(f'{org} · {title}')};font-size:9pt;color:#555}}"
+            f"@top-right{{content:{css_string(period_text)};font-size:9pt;color:#555}}"
+            '@bottom-right{content:counter(page) " / " counter(pages);font-size:9pt;color:#555}}}</style></div>')
 
 
 # --- kpis.json

@@ -16,9 +16,12 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from cir_portal.core.config import Config
 from cir_portal.core.model import Improvement, Record
+from cir_portal.core.pipeline import LoadResult
+from cir_portal.core.schemas import schema_node
 from cir_portal.views.context import Site
-from cir_portal.views.pages import INDEX_FILE, index_json
+from cir_portal.views.register import INDEX_FILE, index_json
 
 CSV_COLUMNS = ("id", "title", "status", "raised", "requester", "source", "source_ref", "affects", "urgency", "cost",
                "value", "value_types", "owner", "team", "objectives", "approved_by", "approved_on", "plan",
@@ -84,6 +87,11 @@ def register_json(site: Site) -> bytes:
     return f'{{\n "generated": {generated},\n "records": [\n  {entries}\n ]\n}}\n'.encode()
 
 
+def cell_text(value: Any) -> str:
+    """A front matter value as one cell's text (lists joined with ``; ``, maps as JSON)."""
+    return _cell(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -98,6 +106,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: What makes a spreadsheet cell a formula (OWASP "CSV injection"): =, +, -, @, tab, CR.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: a leading ``'`` when it starts like one."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell: numbers as numbers, every text neutralised (see :func:`neutral`)."""
+    text = _cell(value)
+    return text if isinstance(value, int | float) and not isinstance(value, bool) else neutral(text)
+
+
 def csv_columns(site: Site) -> list[str]:
     """The spec's columns, then every other key the improvements use (value_level, keys an
     organisation added to its schema), sorted: nothing that validated is left out."""
@@ -105,23 +128,34 @@ def csv_columns(site: Site) -> list[str]:
     return [*CSV_COLUMNS, *sorted(used - set(CSV_COLUMNS))]
 
 
+def register_rows(site: Site) -> tuple[list[str], list[list[Any]]]:
+    """The improvements' table: the columns, and one row of values per improvement."""
+    columns = csv_columns(site)
+    return columns, [_row(site, imp, columns) for imp in site.register.improvements]
+
+
+def _row(site: Site, imp: Improvement, columns: list[str]) -> list[Any]:
+    values = dict(imp.front_matter)
+    values["team"] = site.team_of(imp.owner) or ""
+    values["url"] = site.url(imp.src_uri)
+    return [values.get(c) for c in columns]
+
+
 def register_csv(site: Site) -> bytes:
-    """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese."""
+    """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese; no
+    cell a spreadsheet would run as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     columns = csv_columns(site)
-    writer.writerow(columns)
+    writer.writerow([neutral(c) for c in columns])
     key = (tuple(columns), site.directory_urls, site.config.fingerprint)
     for imp in site.register.improvements:
         known = _CSV_ROW.get(imp)
         if known is None or known[0] != key:
-            values = dict(imp.front_matter)
-            values["team"] = site.team_of(imp.owner) or ""
-            values["url"] = site.url(imp.src_uri)
             row = io.StringIO()
-            csv.writer(row).writerow([_cell(values.get(c)) for c in columns])
+            csv.writer(row).writerow([csv_cell(v) for v in _row(site, imp, columns)])
             known = (key, row.getvalue())
-            if site.reads is not None:
+            if site.reads is not None:  # kept for the next live-preview build
                 _CSV_ROW[imp] = known
         out.write(known[1])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -165,3 +199,57 @@ def atom_feed(site: Site, site_url: str = "") -> bytes:
         + "</feed>\n"
     )
     return feed.encode("utf-8")
+
+
+# --- cir export ---------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
+def export_table(result: LoadResult, fmt: str) -> bytes:
+    """The register as the portal publishes it (csv, json), or the CSV's table as an Excel workbook."""
+    assert result.register is not None and result.config is not None
+    site = Site(result.register, result.project)
+    if fmt == "json":
+        return register_json(site)
+    if fmt == "csv":
+        return register_csv(site)
+    columns, rows = register_rows(site)
+    return register_xlsx(result.config, columns, rows)
+
+
+def register_xlsx(config: Config, columns: list[str], rows: list[list[Any]]) -> bytes:
+    """The table as a workbook. Numbers are numbers; every text cell is typed as a string, so
+    none is ever a formula (openpyxl would store ``=...`` text as one)."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    schema = config.schemas["improvement"].schema
+    numeric = {i for i, h in enumerate(columns) if schema_node(schema, h.split(".")).get("type") in ("number", "integer")}
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "register"
+    texts = [list(columns)]
+    ws.append(list(columns))
+    for row in rows:
+        out: list[Any] = []
+        for i, value in enumerate(row):
+            if i in numeric and isinstance(value, int | float) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                out.append(cell_text(value))
+        texts.append([cell_text(v) for v in row])
+        ws.append(out)
+    for ws_row in ws.iter_rows():
+        for cell in ws_row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    for i, header in enumerate(columns, 1):
+        width = max(len(header), *(min(len(r[i - 1]), 60) for r in texts[1:] if len(r) >= i)) if len(texts) > 1 else len(header)
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(8, min(width + 2, 62))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

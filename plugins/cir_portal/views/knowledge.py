@@ -20,6 +20,7 @@ from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.page import Page
 
 KB_DIR = "knowledge"
 KB_PAGE = f"{KB_DIR}/index.md"
@@ -328,43 +329,46 @@ class KnowledgeBase:
         summary = " ".join(f"{badge(site.word(k), f'cir-kind--{k}')} {counts[k]}" for k in KINDS if counts.get(k))
         body = self.lesson_table(src, lessons) if lessons else f"<p>{esc(site.t('none'))}</p>"
         back = link(site.href(src, KB_PAGE), site.t("kb_title"))
-        # Listings repeat what the lesson pages hold: keep them out of the search index.
-        return (f"---\nsearch:\n  exclude: true\n---\n\n{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
+        return (f"{heading(title)}\n\n<p class=\"cir-kind\">{back}</p>\n"
                 + (f"<p>{esc(intro)}</p>\n" if intro else "")
                 + f'<div class="cir-index cir-kb"><p class="cir-summary">{summary}</p>{body}</div>\n')
 
-    def pages(self) -> dict[str, str]:
-        return {src: make() for src, make in self.makers().items()}
+    def pages(self) -> list[Page]:
+        return [make() for make in self.makers().values()]
 
-    def makers(self) -> dict[str, Callable[[], str]]:
+    def makers(self) -> dict[str, Callable[[], Page]]:
         """Every page of the knowledge base, each as the function that writes it."""
         site, t = self.site, self.site.t
+        out: dict[str, Callable[[], Page]] = {}
 
-        def use(write: Callable[..., str], *args: Any) -> Callable[[], str]:
-            def make() -> str:
+        def use(src: str, title: str, write: Callable[..., str], *args: Any, listing: bool = False) -> None:
+            def make() -> Page:
                 knowledge_base(site)  # what grouping the lessons read, this page depends on too
-                return write(*args)
-            return make
+                # Listings repeat what the lesson pages hold: keep them out of the search index.
+                return Page(src, title, write(*args), meta={"search": {"exclude": True}} if listing else {})
+            out[src] = make
 
-        out = {KB_PAGE: use(self.index_page)}
+        def listing(src: str, title: str, lessons: list[Lesson], intro: str = "") -> None:
+            use(src, title, self.listing, src, title, lessons, intro, listing=True)
+
+        use(KB_PAGE, t("kb_title"), self.index_page)
         for kind in KINDS:
-            out[kind_page(kind)] = use(self.listing, kind_page(kind), t("kb_kind_title", kind=site.word(kind)),
-                                       self.by_kind[kind])
+            listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
         for item, lessons in self.by_affects.items():
             page = affects_page(item)
             assert page is not None
             kind = item.partition("/")[0]
-            out[page] = use(self.listing, page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
+            listing(page, site.affects_label(item), lessons, f"{t('kb_title')} · {t('kb_item_' + kind)}")
         for tag, lessons in self.by_tag.items():
-            page = tag_page(site, tag)
-            out[page] = use(self.listing, page, tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
+            listing(tag_page(site, tag), tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
         for year, lessons in self.by_year.items():
-            out[year_page(year)] = use(self.listing, year_page(year), t("kb_year_title", year=year), lessons)
+            listing(year_page(year), t("kb_year_title", year=year), lessons)
         quarters = self.quarters
         for n, quarter in enumerate(quarters):
             before = quarters[n - 1] if n else None
             after = quarters[n + 1] if n + 1 < len(quarters) else None
-            out[report_page(*quarter)] = use(self.report, quarter, before, after)
+            use(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
+                self.report, quarter, before, after)
         return out
 
     def index_page(self) -> str:
@@ -438,11 +442,11 @@ def knowledge_base(site: Site) -> KnowledgeBase:
     return site.shared("knowledge-base", KnowledgeBase)
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
     return knowledge_base(site).pages()
 
 
-def page_makers(site: Site) -> dict[str, Callable[[], str]]:
+def page_makers(site: Site) -> dict[str, Callable[[], Page]]:
     return knowledge_base(site).makers()
 
 

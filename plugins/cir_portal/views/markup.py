@@ -23,6 +23,21 @@ def esc(value: Any) -> str:
     return text
 
 
+def css_string(value: Any) -> str:
+    """A quoted CSS string of any text (for ``content:`` in an inline stylesheet): quotes and
+    backslashes escaped, ``<``, ``>``, ``&`` and control characters as hex escapes, so the text can
+    neither end the string nor the ``<style>`` element."""
+    out = []
+    for ch in "" if value is None else str(value):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "<>&" or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
     """The site-root-relative URL of the page built from ``src_uri`` ("" for the home page)."""
     if not src_uri.endswith(".md"):

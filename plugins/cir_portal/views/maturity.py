@@ -19,6 +19,7 @@ from cir_portal.views.cards import DIMENSION_LABELS
 from cir_portal.views.context import Site
 from cir_portal.views.knowledge import affects_page, heading, lesson_affects
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.page import Page
 
 MATURITY_PAGE = "maturity.md"
 MATURITY_DIR = "maturity"
@@ -210,7 +211,7 @@ def heatmap_spec(site: Site, latest: dict[str, Assessment]) -> dict[str, Any]:
             "y": {"field": "practice", "type": "nominal", "sort": y_order, "title": t("practice")},
         },
         "layer": [
-            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 2},
+            {"mark": {"type": "rect", "stroke": "#757575", "strokeWidth": 1},
              "encoding": {"color": {"field": "score", "type": "quantitative", "title": t("mat_score"),
                                     "scale": {"domain": [1, 5], "scheme": "blues"}, "legend": {"values": list(LEVELS)}},
                           "tooltip": [{"field": "practice", "type": "nominal", "title": t("practice")},
@@ -393,9 +394,11 @@ def _has_lessons(site: Site, practice: str) -> bool:
     return any(item in lesson_affects(site.register, lesson) for lesson in site.register.lessons)
 
 
-def pages(site: Site) -> dict[str, str]:
+def pages(site: Site) -> list[Page]:
+    t = site.t
     practices = by_practice(site)
-    out = {MATURITY_PAGE: maturity_page(site, practices)}
+    out = [Page(MATURITY_PAGE, t("mat_title"), maturity_page(site, practices))]
     for practice, assessments in practices.items():
-        out[practice_page(practice)] = practice_detail_page(site, practice, assessments)
+        out.append(Page(practice_page(practice), f"{t('mat_title')}: {site.label('practices', practice)}",
+                        practice_detail_page(site, practice, assessments)))
     return out

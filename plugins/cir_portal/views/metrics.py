@@ -35,7 +35,7 @@ PRIORITIES_PAGE = "priorities.md"
 #: colours of the verdicts and chart marks (readable on light and dark backgrounds, and in print)
 COLOURS = {
     "achieved": "#2e7d32", "on_track": "#1565c0", "off_track": "#c62828", "no_data": "#757575",
-    "path": "#9e9e9e", "target": "#6a1b9a", "baseline": "#616161", "better": "#2e7d32", "worse": "#c62828",
+    "path": "#757575", "target": "#6a1b9a", "baseline": "#616161", "better": "#2e7d32", "worse": "#c62828",
 }
 
 register_strings({
@@ -52,12 +52,18 @@ register_strings({
                       "zh": "尚未评分：得分需要紧急度和成本，在评估时填写。"},
     "ms_score_of": {"en": "{score} of {max}", "zh": "{score} / {max}"},
     "ms_formula": {"en": "Formula", "zh": "公式"},
-    "ms_formula_text": {"en": "urgency points × urgency weight + value points × value weight + cost points × cost weight; "
-                                "points: high 3, medium 2, low 1; cost counts inversely (low 3, high 1). "
+    "ms_formula_text": {"en": "urgency points × urgency weight + value points × value weight + cost points × cost weight "
+                                "+ support points × support weight; "
+                                "points: high 3, medium 2, low 1; cost counts inversely (low 3, high 1); "
+                                "support points from the number of supporters: none 0, 1–2 1, 3–5 2, 6 or more 3 "
+                                "(left out while the support weight is 0, the default). "
                                 "Weights are set in site_config/portal.yml (priority.weights).",
-                        "zh": "紧急度分值 × 紧急度权重 + 价值分值 × 价值权重 + 成本分值 × 成本权重；"
-                              "分值：高 3、中 2、低 1；成本反向计分（低 3、高 1）。"
+                        "zh": "紧急度分值 × 紧急度权重 + 价值分值 × 价值权重 + 成本分值 × 成本权重 + 支持度分值 × 支持度权重；"
+                              "分值：高 3、中 2、低 1；成本反向计分（低 3、高 1）；"
+                              "支持度分值按支持者人数计：无 0、1–2 人 1、3–5 人 2、6 人及以上 3"
+                              "（支持度权重为 0 时不计入，默认为 0）。"
                               "权重在 site_config/portal.yml（priority.weights）中设置。"},
+    "ms_support": {"en": "Support (supporters)", "zh": "支持度（支持者人数）"},
     "ms_all_priorities": {"en": "All priorities", "zh": "全部优先级"},
     "ms_metric_charts": {"en": "Metrics against their targets", "zh": "指标与目标对比"},
     "ms_verdict": {"en": "Verdict", "zh": "判定"},
@@ -142,10 +148,10 @@ def priority_score(site: Site, imp: Improvement) -> float | None:
 def priority_expression(site: Site, scored: Priority) -> str:
     """The score as one line of arithmetic: ``2.4 = urgency high (3 × 0.4) + value ... + cost ...``."""
     t = site.t
-    names = {"urgency": t("urgency"), "value": t("ms_value_level"), "cost": t("cost")}
+    names = {"urgency": t("urgency"), "value": t("ms_value_level"), "cost": t("cost"), "support": t("ms_support")}
     parts = []
     for part in scored.parts:
-        level = esc(site.word(part.level)) + ("*" if part.assumed else "")
+        level = esc(part.level if part.factor == "support" else site.word(part.level)) + ("*" if part.assumed else "")
         parts.append(f'<span class="cir-priority-part">{esc(names[part.factor])} {level} '
                      f"({part.points} × {num(part.weight)} = {num(part.contribution)})</span>")
     return " + ".join(parts)
@@ -211,20 +217,27 @@ def _rows(site: Site, s: Series) -> list[dict[str, Any]]:
 def metric_spec(site: Site, metric: Metric | Series, v: Verdict) -> dict[str, Any]:
     """An interactive Vega-Lite view of the metric: target line, planned path, measurements.
 
-    A plain dict of JSON types (no altair round trip: there may be thousands of them), kept
+    A plain dict of JSON types (there may be thousands of them), kept
     small: its escaped JSON goes through Markdown's HTML parser on every record page.
     """
     t, s = site.t, _series(metric)
     y_title = s.unit or t("ms_measurement")
     ends = [t("baseline"), t("target")]
+    # x and the tooltip belong to the data layers only: the target rule spans the whole width
+    # (Vega-Lite has no valid way to drop an inherited x channel in one layer).
+    along = {"x": {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m-%d"}},
+             "tooltip": [{"field": "kind", "title": t("ms_point")},
+                         {"field": "date", "type": "temporal", "format": "%Y-%m-%d", "title": t("date")},
+                         {"field": "value", "type": "quantitative", "title": y_title}]}
     layers: list[dict[str, Any]] = [
         {"transform": [{"filter": {"field": "kind", "oneOf": ends}}],
-         "mark": {"type": "line", "strokeDash": [4, 4], "color": COLOURS["path"]}},
+         "mark": {"type": "line", "strokeDash": [4, 4], "color": COLOURS["path"]}, "encoding": along},
         {"transform": [{"filter": {"field": "kind", "equal": t("ms_measurement")}}],
-         "mark": {"type": "line", "point": True, "color": COLOURS[v.verdict]}},
+         "mark": {"type": "line", "point": True, "color": COLOURS[v.verdict]}, "encoding": along},
         {"transform": [{"filter": {"field": "kind", "oneOf": ends}}],
          "mark": {"type": "point", "filled": True, "size": 90},
-         "encoding": {"shape": {"field": "kind", "title": None, "scale": {"domain": ends, "range": ["circle", "diamond"]}},
+         "encoding": {**along,
+                      "shape": {"field": "kind", "title": None, "scale": {"domain": ends, "range": ["circle", "diamond"]}},
                       "color": {"field": "kind", "title": None,
                                 "scale": {"domain": ends, "range": [COLOURS["baseline"], COLOURS["target"]]}}}},
     ]
@@ -232,13 +245,9 @@ def metric_spec(site: Site, metric: Metric | Series, v: Verdict) -> dict[str, An
         # one data row of its own: over the metric's rows the same line would be drawn once per row
         layers.insert(0, {"data": {"values": [{}]},
                           "mark": {"type": "rule", "strokeDash": [2, 3], "color": COLOURS["target"]},
-                          "encoding": {"x": None, "y": {"datum": s.target.value}, "tooltip": None}})
+                          "encoding": {"y": {"datum": s.target.value}}})
     return {"$schema": VEGA_LITE_SCHEMA, "width": "container", "height": 180, "data": {"values": _rows(site, s)},
-            "encoding": {"x": {"field": "date", "type": "temporal", "title": t("date"), "axis": {"format": "%Y-%m-%d"}},
-                         "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}},
-                         "tooltip": [{"field": "kind", "title": t("ms_point")},
-                                     {"field": "date", "type": "temporal", "format": "%Y-%m-%d", "title": t("date")},
-                                     {"field": "value", "type": "quantitative", "title": y_title}]},
+            "encoding": {"y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}}},
             "layer": layers, "config": {"legend": {"orient": "bottom"}}}
 
 
@@ -327,7 +336,7 @@ def metric_svg(site: Site, metric: Metric | Series, v: Verdict) -> str:
         band_top, band_h = (_TOP, ty - _TOP) if direction != "decrease" else (ty, bottom - ty)
         out.append(f'<rect class="cir-svg-better" x="{_LEFT}" y="{_f(band_top)}" width="{plot_w}" height="{_f(max(band_h, 0))}" '
                    f'fill="{COLOURS["better"]}" fill-opacity="0.07"/>')
-    out.append(f'<path class="cir-svg-axis" d="M{_LEFT} {_TOP}V{_f(bottom)}H{right}" fill="none" stroke="#9e9e9e"/>')
+    out.append(f'<path class="cir-svg-axis" d="M{_LEFT} {_TOP}V{_f(bottom)}H{right}" fill="none" stroke="#757575"/>')
     # y axis: min and max values; x axis: first and last dates
     out.append(f'<text x="{_LEFT - 6}" y="{_f(y(v1) + 4)}" text-anchor="end" fill="currentColor">{num(v1)}</text>')
     if v1 != v0:
@@ -391,16 +400,17 @@ def _order(site: Site) -> list[str]:
     return [*statuses, *(f"outcome:{o}" for o in OUTCOMES)]
 
 
-STACK_COLOURS = ("#90caf9", "#b39ddb", "#80cbc4", "#a5d6a7", "#ffe082", "#ffcc80", "#b0bec5", "#ef9a9a", "#ce93d8",
-                 "#bcaaa4", "#fff59d", "#80deea")
-OUTCOME_COLOURS = {"outcome:achieved": "#2e7d32", "outcome:partially_achieved": "#f9a825", "outcome:not_achieved": "#c62828"}
+#: >= 4.5:1 against the charts' white canvas: the marks stand out (3:1) and white counts inside them are legible
+STACK_COLOURS = ("#1565c0", "#4527a0", "#00695c", "#2e7d32", "#8d6e00", "#ad1457", "#455a64", "#c62828", "#6a1b9a",
+                 "#5d4037", "#827717", "#00838f")
+OUTCOME_COLOURS = {"outcome:achieved": "#2e7d32", "outcome:partially_achieved": "#8d6e00", "outcome:not_achieved": "#c62828"}
 
 
 def _stack_colour(site: Site, key: str) -> str:
     if key in OUTCOME_COLOURS:
         return OUTCOME_COLOURS[key]
     order = site.config.workflow.order
-    return STACK_COLOURS[order.index(key) % len(STACK_COLOURS)] if key in order else "#bdbdbd"
+    return STACK_COLOURS[order.index(key) % len(STACK_COLOURS)] if key in order else "#616161"
 
 
 def objective_spec(site: Site, counts: dict[str, int]) -> dict[str, Any]:
@@ -446,7 +456,7 @@ def objective_svg(site: Site, counts: dict[str, int]) -> str:
                    f'stroke="#fff"><title>{esc(_status_key(site, k))}: {counts[k]}</title></rect>')
         if w > 14:
             out.append(f'<text x="{_f(x + w / 2)}" y="{_f(4 + bar_h / 2 + 4)}" text-anchor="middle" '
-                       f'fill="#212121">{counts[k]}</text>')
+                       f'fill="#fff">{counts[k]}</text>')
         x += w
     for i, k in enumerate(order):
         lx, ly = left + (i % 3) * 156, bar_h + 20 + (i // 3) * 18

@@ -25,7 +25,8 @@ from cir_portal.core.deps import Graph, Reads, TrackedIndex, TrackedRegister, ch
 from cir_portal.core.model import Record, Register
 from cir_portal.views import knowledge
 from cir_portal.views.context import Site
-from cir_portal.views.tree import Cards, SiteTree, _views, card_sections, decorate, static_files, title, view_name
+from cir_portal.views.page import Page
+from cir_portal.views.tree import FILE_VIEWS, PAGE_VIEWS, Pages, SiteTree, finish, record_page, static_files, view_name
 
 #: ("card", src_uri) | ("page", src_uri) | ("pages", view) | ("files", view)
 Artefact = tuple[str, str]
@@ -58,8 +59,8 @@ class Delta:
 
 class Preview:
     """A site tree rebuilt incrementally. ``tree`` holds, after each ``update``: every generated
-    page's Markdown, every file's bytes, every record's title, and the decorations (cards) of
-    the records whose pages changed (``card`` computes any other on request)."""
+    page, every file's bytes, and the own pages (heading and card) of the records whose pages
+    changed (``tree.pages`` makes any other when asked for)."""
 
     def __init__(self) -> None:
         self._reset()
@@ -75,14 +76,9 @@ class Preview:
         self.owner: dict[str, Artefact] = {}
         self.records: dict[str, Record] = {}
 
-    def card(self, src_uri: str) -> str:
-        """A record's decoration (regenerated in the last update, or computed now)."""
-        return self.tree.decorations.get(src_uri, "")
-
     def release(self) -> None:
-        """Forget the regenerated decorations (the engine has its pages; ``card`` computes any again)."""
-        if isinstance(self.tree.decorations, Cards):
-            self.tree.decorations.known = {}
+        """Forget the regenerated record pages (the engine has them; ``tree.pages`` makes any again)."""
+        self.tree.pages.known = {}
 
     def update(self, register: Register, project: Project, *, directory_urls: bool = True, epoch: int,
                site_url: str = "", full: bool = False,
@@ -103,7 +99,8 @@ class Preview:
         site.reads = reads
         with reads.paused():
             _track_derived(site, tracked)
-        fingerprint = (id(register.config), register.config.fingerprint, directory_urls, epoch, site_url)
+        fingerprint = (id(register.config), register.config.fingerprint, register.audience, directory_urls, epoch,
+                       site_url)
         full = full or self.register is None or fingerprint != self.fingerprint
         if full:
             self.graph, self.digests, self.owner = Graph(), {}, {}
@@ -117,8 +114,8 @@ class Preview:
         delta = Delta(full=full, regenerated=len(stale), total=len(plan))
         # What an artefact that is not regenerated produced stays as it was.
         owner = {name: art for name, art in self.owner.items() if art in plan and not plan[art][1]}
-        decorations: dict[str, str] = {}
-        pages: dict[str, str] = {}
+        record_pages: dict[str, Page] = {}
+        pages: dict[str, Page] = {}
         files: dict[str, bytes] = {}
         for n, (art, make) in enumerate(stale, 1):
             with reads.collect() as keys:
@@ -127,12 +124,13 @@ class Preview:
                 out = make()
             self.graph.put(art, keys)
             if art[0] == "card":
-                decorations[art[1]] = out
-                self._compare(art, out, delta.records)
+                record_pages[art[1]] = out
+                self._compare(art, out.heading + out.card, delta.records)
             elif art[0] in ("page", "pages"):
-                for src, markdown in ({art[1]: out} if art[0] == "page" else out).items():
-                    pages[src], owner[src] = markdown, art
-                    self._compare(src, markdown, delta.pages)
+                for page in [out] if art[0] == "page" else out:
+                    page = finish(page)
+                    pages[page.src_uri], owner[page.src_uri] = page, art
+                    self._compare(page.src_uri, page.source(), delta.pages)
             else:
                 for path, data in out.items():
                     files[path], owner[path] = data, art
@@ -146,10 +144,9 @@ class Preview:
         self.digests = {name: d for name, d in self.digests.items()
                         if (name in owner if isinstance(name, str) else name in plan)}
         self.owner = owner
-        tree = SiteTree(titles={src: title(r) for src, r in self.records.items()},
-                        decorations=Cards(site, list(self.records.values()), decorations))
-        tree.pages = {src: pages[src] if src in pages else self.tree.pages[src]
-                      for src, art in owner.items() if art[0] != "files"}
+        generated = {src: pages[src] if src in pages else self.tree.pages.generated[src]
+                     for src, art in owner.items() if art[0] != "files"}
+        tree = SiteTree(Pages(site, self.records, generated, known=record_pages))
         tree.files = {path: files[path] if path in files else self.tree.files[path]
                       for path, art in owner.items() if art[0] == "files"}
         for path, data in static_files().items():
@@ -173,21 +170,20 @@ class Preview:
         def add(art: Artefact, make: Callable[[], Any]) -> None:
             plan[art] = (make, full or art in affected or art not in self.graph)
 
-        sections = card_sections()
         for src, record in self.records.items():
-            add(("card", src), partial(decorate, site, record, sections))
+            add(("card", src), partial(record_page, site, record))
         assert site.reads is not None
-        for view in _views():
+        for view in PAGE_VIEWS:
             name = view_name(view)
             if hasattr(view, "page_makers"):
                 with site.reads.paused():  # which pages exist; what each one lists, it reads when it runs
                     makers = view.page_makers(site)
                 for src, make in makers.items():
                     add(("page", src), make)
-            elif hasattr(view, "pages"):
+            else:
                 add(("pages", name), partial(view.pages, site))
-            if hasattr(view, "files"):
-                add(("files", name), partial(view.files, site, site_url))
+        for file_view in FILE_VIEWS:
+            add(("files", view_name(file_view)), partial(file_view.files, site, site_url))
         plan[("files", "static")] = (static_files, False)
         return plan
 

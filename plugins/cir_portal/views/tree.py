@@ -7,134 +7,153 @@ The live preview builds the same tree incrementally (``preview.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Record, Register
-from cir_portal.views import cards, charts, dashboard, exports, guide, knowledge, maturity, metrics, pages
-from cir_portal.views.context import ASSET_DIR, CARD_START, Site, asset_bytes
+from cir_portal.views import (
+    access,
+    board,
+    browse,
+    cards,
+    cascade,
+    charts,
+    dashboard,
+    exports,
+    governance,
+    guide,
+    initiatives,
+    knowledge,
+    maturity,
+    metrics,
+    register,
+    roadmap,
+    trace,
+)
+from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
+from cir_portal.views.page import Page
+
+#: The views that publish pages, in the order they are generated. Each has ``pages(site) ->
+#: [Page]``; a view of many pages may also have ``page_makers(site) -> {src_uri: () -> Page}``,
+#: the same pages one function each, so that the live preview writes only those whose inputs
+#: changed (a maker reads what its page lists when it runs, not when it is made).
+PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard)
+#: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
+FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap)
+#: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
+CARD_VIEWS = (initiatives, trace, knowledge, metrics)
+#: The portal's own scripts and stylesheets; wcag.css/js come last in name order: they adjust
+#: the other stylesheets for both palettes.
+STATIC_ASSETS = ("cir.js", "cir.css", "wcag.css", "wcag.js")
+
+
+class Pages(Mapping[str, Page]):
+    """Every page of the portal by path: the generated pages, held, and the records' own pages,
+    made when asked for and not kept (a large register's cards would be most of a build's
+    memory; an engine asks for each page once)."""
+
+    def __init__(self, site: Site | None = None, records: Mapping[str, Record] | None = None,
+                 generated: Mapping[str, Page] | None = None, known: Mapping[str, Page] | None = None) -> None:
+        self.site = site
+        #: the records whose own pages these are, by page
+        self.records: dict[str, Record] = dict(records or {})
+        self.generated: dict[str, Page] = dict(generated or {})
+        #: record pages made already (the live preview's regenerated ones)
+        self.known: dict[str, Page] = dict(known or {})
+
+    def __getitem__(self, src_uri: str) -> Page:
+        page = self.generated.get(src_uri)
+        if page is not None:
+            return page
+        page = self.known.get(src_uri)
+        if page is not None:
+            return page
+        record = self.records[src_uri]
+        assert self.site is not None
+        if self.site.reads is None:
+            return record_page(self.site, record)
+        with self.site.reads.paused():  # a page that did not change: what it reads is recorded already
+            return record_page(self.site, record)
+
+    def __contains__(self, src_uri: object) -> bool:
+        return src_uri in self.generated or src_uri in self.records
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.records
+        yield from (src for src in self.generated if src not in self.records)
+
+    def __len__(self) -> int:
+        return len(self.records) + sum(1 for src in self.generated if src not in self.records)
+
+    def record(self, src_uri: str) -> Record | None:
+        """The record whose own page ``src_uri`` is (None for a generated page)."""
+        return self.records.get(src_uri) if src_uri not in self.generated else None
+
+    def heading(self, src_uri: str) -> str:
+        """A record page's heading, without making its card."""
+        known = self.known.get(src_uri)
+        if known is not None:
+            return known.heading
+        record = self.records.get(src_uri)
+        return access.skip_target(cards.heading(self.site, record)) if record is not None and self.site else ""
 
 
 @dataclass
 class SiteTree:
-    """Generated pages (Markdown), record-page decorations, and static files."""
+    """Every page of the portal (records' own pages and generated ones) and every static file."""
 
-    pages: dict[str, str] = field(default_factory=dict)
-    decorations: Mapping[str, str] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
+    pages: Pages = field(default_factory=Pages)
     files: dict[str, bytes] = field(default_factory=dict)
 
-    def card_parts(self, src_uri: str) -> tuple[str, str]:
-        """A record's decoration as (heading, card): the page's <h1> and what follows it."""
-        decoration = self.decorations.get(src_uri, "")
-        at = decoration.find(CARD_START)
-        return (decoration, "") if at < 0 else (decoration[:at], decoration[at:])
+    def generated(self) -> list[Page]:
+        """The pages the portal makes, by path."""
+        return [page for _, page in sorted(self.pages.generated.items())]
 
-    def heading(self, src_uri: str) -> str:
-        """A record page's heading (without computing its whole card when the cards are lazy)."""
-        if isinstance(self.decorations, Cards):
-            return self.decorations.heading(src_uri)
-        return self.card_parts(src_uri)[0]
-
-    def records(self) -> Mapping[str, Record]:
-        """The records whose pages the tree decorates, by page."""
-        return self.decorations.records if isinstance(self.decorations, Cards) else {}
-
-    def decorate(self, src_uri: str, markdown: str) -> str:
-        """A record page's Markdown with its card in front."""
-        card = self.decorations.get(src_uri)
-        return f"{card}\n\n{markdown}" if card else markdown
-
-
-class Cards(Mapping[str, str]):
-    """Every record's decoration (heading, card and the views' card sections), computed when a
-    page asks for it and not kept: a large register's cards would be most of a build's memory."""
-
-    def __init__(self, site: Site, records: list[Record], known: dict[str, str] | None = None) -> None:
-        self.site = site
-        self.records = {r.src_uri: r for r in records}
-        self.sections = card_sections()
-        #: decorations computed already (the live preview's regenerated cards)
-        self.known = known or {}
-
-    def __getitem__(self, src_uri: str) -> str:
-        known = self.known.get(src_uri)
-        if known is not None:
-            return known
-        record = self.records[src_uri]
-        if self.site.reads is None:
-            return decorate(self.site, record, self.sections)
-        with self.site.reads.paused():  # a card that did not change: what it reads is recorded already
-            return decorate(self.site, record, self.sections)
-
-    def __contains__(self, src_uri: object) -> bool:
-        return src_uri in self.records
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.records)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def heading(self, src_uri: str) -> str:
-        record = self.records.get(src_uri)
-        return cards.heading(self.site, record) if record is not None else ""
-
-
-#: View modules that contribute to the site. Each may define ``pages(site) -> {src_uri: markdown}``
-#: (and ``page_makers(site) -> {src_uri: () -> markdown}``, the same pages one function each, so
-#: that the live preview writes only those whose inputs changed: a maker reads what its page
-#: lists when it runs, not when it is made), ``files(site, site_url) -> {path: bytes}`` and
-#: ``card_sections(site, record) -> str`` (HTML appended to a record's card). Order is the
-#: order of card sections.
-
-
-def _views() -> list[object]:
-    return [pages, guide, exports, charts, knowledge, maturity, metrics, dashboard]
+    def theme_assets(self) -> tuple[list[str], list[str]]:
+        """(stylesheets, scripts) every page links: the files views ship directly under
+        assets/cir/ (larger, page-specific files live one folder deeper and load lazily).
+        Both the MkDocs plugin and the Zensical configuration add these to extra_css/extra_javascript."""
+        shipped = sorted(p for p in self.files if p.startswith(ASSET_DIR + "/") and p.count("/") == 2)
+        return [p for p in shipped if p.endswith(".css")], [p for p in shipped if p.endswith(".js")]
 
 
 def view_name(view: object) -> str:
     return str(getattr(view, "__name__", view)).rsplit(".", 1)[-1]
 
 
-def card_sections() -> list[Callable[[Site, Record], str]]:
-    return [v.card_sections for v in _views() if hasattr(v, "card_sections")]
+def record_page(site: Site, record: Record) -> Page:
+    """A record's own page: its body, under its heading and card (with every card view's sections)."""
+    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+    # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
+    return Page(record.src_uri, f"{record.id} {record.title}", record.body,
+                heading=access.skip_target(heading), card=access.finish(card), record=record)
 
 
-def decorate(site: Site, record: Record, sections: list[Callable[[Site, Record], str]]) -> str:
-    """A record's decoration: its card with every view's sections."""
-    card = cards.card(site, record)
-    more = "".join(fn(site, record) for fn in sections)
-    if more:
-        card = card.removesuffix("</div>") + more + "</div>"
-    return card
-
-
-def title(record: Record) -> str:
-    return f"{record.id} {record.title}"
+def finish(page: Page) -> Page:
+    """A generated page as published: tables captioned and in scroll regions (views/access.py)."""
+    return replace(page, content=access.finish(page.content))
 
 
 def static_files() -> dict[str, bytes]:
-    """The portal's own script and stylesheet. Files a view ships under assets/cir/<name>.js|css
-    are linked from every page by the MkDocs adapter; put large, page-specific files one folder
-    deeper and load them lazily."""
-    return {f"{ASSET_DIR}/{name}": asset_bytes(name) for name in ("cir.js", "cir.css")}
+    """The portal's own scripts and stylesheets. Files a view ships under assets/cir/<name>.js|css
+    are linked from every page (theme_assets); put large, page-specific files one folder deeper
+    and load them lazily."""
+    return {f"{ASSET_DIR}/{name}": asset_bytes(name) for name in STATIC_ASSETS}
 
 
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
-               site_url: str = "") -> SiteTree:
-    """Every generated page, record card, asset and export of the portal (the cards are
-    computed when asked for)."""
-    site = Site(register, project, directory_urls=directory_urls, epoch=epoch)
-    tree = SiteTree()
-    records = register.all()
-    tree.decorations = Cards(site, records)
-    tree.titles = {r.src_uri: title(r) for r in records}
-    for view in _views():
-        if hasattr(view, "pages"):
-            tree.pages.update(view.pages(site))
-        if hasattr(view, "files"):
-            tree.files.update(view.files(site, site_url))
+               site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
+    """Every generated page, record card, asset and export of the portal (links in the pages'
+    HTML written the way the engine that builds them resolves links: ``link_base``). Record
+    pages are made when asked for."""
+    site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
+    generated: dict[str, Page] = {}
+    for view in PAGE_VIEWS:
+        for page in view.pages(site):
+            generated[page.src_uri] = finish(page)
+    tree = SiteTree(Pages(site, {r.src_uri: r for r in register.all()}, generated))
+    for file_view in FILE_VIEWS:
+        tree.files.update(file_view.files(site, site_url))
     tree.files.update(static_files())
     return tree

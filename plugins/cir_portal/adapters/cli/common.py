@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from cir_portal.core.config import find_project
+from cir_portal.core.config import AUDIENCES, DEFAULT_AUDIENCE, find_project
 from cir_portal.core.pipeline import LoadResult, Progress, load_register
+from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -33,7 +34,7 @@ class ProgressBar:
 
 
 def load_project(path: Path | None, *, use_cache: bool = True, progress: Progress | None = None,
-                 model: bool = True, workers: int = 1) -> LoadResult:
+                 model: bool = True, workers: int = 1, audience: str | None = None) -> LoadResult:
     """Find the project at ``path`` (or around the current folder) and load it, or exit 2."""
     project = find_project(path, search_up=path is None)
     if project is None:
@@ -41,4 +42,19 @@ def load_project(path: Path | None, *, use_cache: bool = True, progress: Progres
         click.echo(f"error: no cir project in {where}: expected a site_config/ folder "
                    "(run in the register repository or pass its path)", err=True)
         sys.exit(EXIT_UNUSABLE)
-    return load_register(project, use_cache=use_cache, progress=progress, model=model, workers=workers)
+    return load_register(project, use_cache=use_cache, progress=progress, model=model, workers=workers, audience=audience)
+
+
+AUDIENCE_OPTION = click.option(
+    "--audience", type=click.Choice(AUDIENCES), default=None,
+    help=f"Who the output is for: records above this level are left out, and portal.yml publish.redact "
+         f"keys removed [default: ${AUDIENCE_ENV}, else {DEFAULT_AUDIENCE}].")
+
+
+def resolve_audience(option: str | None) -> str:
+    """``--audience``, else $CIR_AUDIENCE, else internal (an unknown $CIR_AUDIENCE: exit 2)."""
+    try:
+        return option or build_audience()
+    except AudienceError as exc:
+        click.echo(f"error: {AUDIENCE_ENV}: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)

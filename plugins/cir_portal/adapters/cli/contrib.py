@@ -1,4 +1,4 @@
-"""``cir new``, ``cir move``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
+"""``cir new``, ``cir move``, ``cir support``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
 
 Thin click adapters over scaffold.py, editing.py, importing.py and collisions.py. Every
 command refuses to write anything that would not validate; mistakes are messages with the
@@ -15,15 +15,14 @@ from typing import Any, NoReturn
 
 import click
 
-from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project
+from cir_portal.adapters.cli.common import AUDIENCE_OPTION, EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project, resolve_audience
+from cir_portal.authoring.atomic import WriteRefused
 from cir_portal.authoring.collisions import GitError, reserved_ids
-from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber
+from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
-    EXPORT_FORMATS,
     PROGRESS_ROWS,
     ImportProblem,
     Mapping,
-    export_table,
     load_mapping,
     plan_import,
 )
@@ -32,6 +31,7 @@ from cir_portal.authoring.importing import write_import as write_rows
 from cir_portal.authoring.scaffold import KINDS, Vocabulary, plan_new, required_keys, today
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.reporters import REPORTERS
+from cir_portal.views.exports import EXPORT_FORMATS, export_table
 
 #: Command-line spelling of the keys ``cir new`` may need.
 FLAGS = {"title": "TITLE", "requester": "--requester", "source": "--source", "affects": "--affects", "owner": "--owner",
@@ -45,7 +45,7 @@ _AGAINST = click.option("--against", "against", multiple=True, metavar="REF",
 
 def register(cli: click.Group) -> None:
     """Add the contributor commands to the ``cir`` group."""
-    for command in (new, move, renumber, import_, export):
+    for command in (new, move, support, renumber, import_, export):
         cli.add_command(command)
 
 
@@ -58,6 +58,16 @@ def _load(project_dir: Path | None) -> LoadResult:
         click.echo("error: the configuration has errors; fix them first (`cir validate` lists them)", err=True)
         sys.exit(EXIT_UNUSABLE)
     return result
+
+
+def _utf8(**values: str | tuple[str, ...] | None) -> None:
+    """Exit 1 when an argument holds bytes that are not UTF-8 (the terminal's encoding is not UTF-8)."""
+    for name, value in values.items():
+        for text in value if isinstance(value, tuple) else (value,):
+            if text is not None and any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                _fail(f"{name} {shown!r} holds bytes that are not UTF-8; nothing was written",
+                      ["Set the terminal to UTF-8 (e.g. LANG=C.UTF-8) or retype the text."])
 
 
 def _fail(message: str, lines: list[str] | None = None, code: int = EXIT_ERRORS) -> NoReturn:
@@ -74,7 +84,7 @@ def _refusals() -> Iterator[None]:
         yield
     except Refused as exc:
         _fail(exc.message, exc.lines)
-    except EditError as exc:
+    except (EditError, WriteRefused) as exc:
         _fail(str(exc))
 
 
@@ -190,6 +200,10 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--assessor", help="Assessment: who assessed (person id). Default: you.")
 @click.option("--level", type=click.IntRange(1, 5), help="Assessment: current capability level, 1-5.")
 @click.option("--target-level", type=click.IntRange(1, 5), help="Assessment: target capability level, 1-5.")
+@click.option("--part-of", "part_of", metavar="IMP-ID",
+              help="Improvement: the initiative (another improvement) this one is a part of.")
+@click.option("--supporter", "supporters", multiple=True, metavar="PERSON",
+              help="Improvement: a person (id or name from people.yml) who backs it (repeatable).")
 @click.option("--horizon", callback=_date_option, help="Objective: when it should be reached (YYYY-MM-DD).")
 @click.option("--parent", help="Objective: the objective it contributes to.")
 @click.option("--date", "day", callback=_date_option,
@@ -203,7 +217,8 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 def new(kind: str, title: str | None, requester: str | None, source: str | None, source_ref: str | None,
         affects: tuple[str, ...], owner: str | None, author: str | None, lesson_kind: str | None,
         recommendation: str | None, improvements: tuple[str, ...], practice: str | None, assessor: str | None,
-        level: int | None, target_level: int | None, horizon: str | None, parent: str | None, day: str | None,
+        level: int | None, target_level: int | None, part_of: str | None, supporters: tuple[str, ...],
+        horizon: str | None, parent: str | None, day: str | None,
         tags: tuple[str, ...], against: tuple[str, ...], interactive: bool | None, dry_run: bool,
         project_dir: Path | None) -> None:
     """Create a record of KIND (improvement, lesson, objective, assessment) titled TITLE.
@@ -215,10 +230,13 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
 
     \b
     cir new improvement "邮件归档自建" --requester li.na --affects service/email
+    cir new improvement "Status page drill" --part-of IMP-0038 --supporter li.na --supporter wang.wei
     cir new lesson "Rehearse rollbacks" --kind success --recommendation "..." --improvement IMP-0004
     cir new objective "缩短变更前置时间" --owner zhao.qian --horizon 2027-06-30
     cir new assessment --practice change-enablement --level 2 --target-level 3 "变更赋能评估 2026"
     """
+    _utf8(TITLE=title, **{"--requester": requester, "--source-ref": source_ref, "--owner": owner, "--author": author,
+                          "--recommendation": recommendation, "--tag": tags, "--affects": affects})
     result = _load(project_dir)
     config = result.config
     assert config is not None
@@ -240,7 +258,8 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         return None if value is None else vocab.person(value) or value
 
     if kind == "improvement":
-        values.update(raised=date, requester=person(requester), source_ref=source_ref, owner=person(owner))
+        values.update(raised=date, requester=person(requester), source_ref=source_ref, owner=person(owner),
+                      part_of=part_of, supporters=[person(p) for p in supporters] or None)
         values["source"] = (vocab.term("sources", source) or source) if source else None
         values["affects"] = [vocab.affected(a) or a for a in affects] or None
         if interactive:
@@ -291,14 +310,14 @@ def new(kind: str, title: str | None, requester: str | None, source: str | None,
         return
     try:
         planned.write()
-    except FileExistsError:
-        _fail(f"{planned.rel} already exists; run the command again")
+    except WriteRefused as exc:
+        _fail(f"{exc}; run the command again")
     click.echo(planned.rel)
     if interactive:
         click.echo(f"Created {planned.id}. Fill in the body, then run `cir validate`.", err=True)
 
 
-# --- cir move / renumber -------------------------------------------------------------------------
+# --- cir move / support / renumber ---------------------------------------------------------------
 
 
 @click.command()
@@ -314,10 +333,41 @@ def move(record_id: str, status: str, note: str | None, day: str | None, project
     When the move is not allowed or keys are missing, nothing is written and the message
     lists the allowed statuses or the keys to add (exit 1).
     """
+    _utf8(ID=record_id, STATUS=status, **{"--note": note})
     result = _load(project_dir)
     with _refusals():
         change = plan_move(result, record_id, status, note=note, date=day)
-    apply_changes([change])
+        apply_changes([change], rel=result.project.rel)
+    click.echo(f"{change.rel}: {change.summary}")
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--person", help="Who backs it: a person id (or name, or email) of site_config/people.yml "
+                               "[default: you, from git's user.email or user.name].")
+@_PROJECT
+def support(record_id: str, person: str | None, project_dir: Path | None) -> None:
+    """Add a supporter to improvement ID: appends the person to `supporters` (creating the key
+    when the record has none), changing nothing else in the file.
+
+    Supporters are shown on the record's card and in the register, and count in the priority
+    score when portal.yml gives `priority.weights.support` a weight. Running it again for the
+    same person changes nothing (exit 0).
+    """
+    result = _load(project_dir)
+    assert result.config is not None
+    vocab = Vocabulary(result.config)
+    who = person or _git_person(result, vocab)
+    if who is None:
+        _fail("cannot tell who you are", ["Pass --person ID, or set `git config user.email` to your email in "
+                                          "site_config/people.yml."])
+    _utf8(ID=record_id, **{"--person": person})
+    with _refusals():
+        change = plan_support(result, record_id, who)
+        if change is None:
+            click.echo(f"{record_id}: {vocab.person(who) or who} supports it already; nothing changed")
+            return
+        apply_changes([change], rel=result.project.rel)
     click.echo(f"{change.rel}: {change.summary}")
 
 
@@ -337,7 +387,8 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
     with _refusals():
         plan = plan_renumber(result, target, reserved=_reserved(result, against))
     if not dry_run:
-        apply_changes(plan.changes)
+        with _refusals():
+            apply_changes(plan.changes, rel=result.project.rel)
     renamed = next(c for c in plan.changes if c.old is not None)
     assert renamed.old is not None
     click.echo(f"{plan.old_id} -> {plan.new_id}: {result.project.rel(renamed.old)} "
@@ -360,11 +411,12 @@ def renumber(target: str, against: tuple[str, ...], dry_run: bool, project_dir: 
 @click.option("--mapping", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="YAML file: columns (header -> key), values (per key: text -> value), defaults.")
 @click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
+@click.option("--encoding", help="Encoding of a .csv file that is not UTF-8, e.g. gbk (Excel on Chinese Windows) or cp1252.")
 @click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
 @_AGAINST
 @_PROJECT
-def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, against: tuple[str, ...],
-            project_dir: Path | None) -> None:
+def import_(file: Path, mapping: Path | None, sheet: str | None, encoding: str | None, dry_run: bool,
+            against: tuple[str, ...], project_dir: Path | None) -> None:
     """Import improvements from a spreadsheet (.xlsx or .csv), one record per row.
 
     Columns are matched by key (`title`, `status`, ...) or label (名称, 状态, 负责人, 价值/收益,
@@ -376,7 +428,7 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
     """
     result = _load(project_dir)
     try:
-        table = read_sheet(file, sheet)
+        table = read_sheet(file, sheet, encoding)
         rules = load_mapping(mapping) if mapping else Mapping()
         reserved = _reserved(result, against)
         rows = len(table.rows)
@@ -392,9 +444,9 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
         click.echo(f"note: {note}", err=True)
     if not dry_run:
         try:
-            write_rows(plan)
-        except FileExistsError as exc:
-            _fail(f"{exc.filename} appeared while importing; nothing after it was written. Run the import again.")
+            write_rows(plan, rel=result.project.rel)
+        except WriteRefused as exc:
+            _fail(f"{exc}. Run the import again.")
     for row in plan.rows:
         if row.rel:
             click.echo(f"{'would create' if dry_run else 'created'} {row.rel} (row {row.row})")
@@ -413,18 +465,21 @@ def import_(file: Path, mapping: Path | None, sheet: str | None, dry_run: bool, 
               help="csv (improvements, UTF-8 with BOM), xlsx (the same columns), json (every record) "
                    "[default: from --out's suffix, else csv].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write [default: standard output].")
+@AUDIENCE_OPTION
 @_PROJECT
-def export(fmt: str | None, out: Path | None, project_dir: Path | None) -> None:
+def export(fmt: str | None, out: Path | None, audience: str | None, project_dir: Path | None) -> None:
     """Write the register out as the portal publishes it: register.csv, register.json, or an Excel workbook.
 
     Records with errors are left out (and counted on stderr): run `cir validate` to see them.
+    Only the records published to the audience are written, without its redacted keys.
+    Cells that a spreadsheet would run as a formula are written as text.
     """
     suffix = out.suffix.lower().lstrip(".") if out else ""
     fmt = fmt or (suffix if suffix in EXPORT_FORMATS else "csv")
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
 
-    result = load_project(project_dir, use_cache=False)
+    result = load_project(project_dir, use_cache=False, audience=resolve_audience(audience))
     if result.config is None or result.register is None:
         sys.stderr.write(REPORTERS["text"](result.issues))
         _fail("the configuration has errors; fix them first (`cir validate` lists them)", code=EXIT_UNUSABLE)

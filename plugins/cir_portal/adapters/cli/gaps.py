@@ -10,6 +10,7 @@ import click
 
 from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, load_project
 from cir_portal.authoring import gaps as gap_logic
+from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.core.reporters import summary
 
 
@@ -23,15 +24,18 @@ def register(cli: click.Group) -> None:
 @click.option("--write", is_flag=True, help="Create the draft improvements and record their ids on the gaps.")
 @click.option("--date", "raised", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The drafts' `raised` date, YYYY-MM-DD (default: today).")
-def gaps_command(path: Path | None, write: bool, raised: datetime | None) -> None:
+@click.option("--against", "against", multiple=True, metavar="REF",
+              help="Also avoid ids used on this git ref (repeatable; the default branch is always avoided).")
+def gaps_command(path: Path | None, write: bool, raised: datetime | None, against: tuple[str, ...]) -> None:
     """List assessment gaps that no improvement addresses; with --write, draft one improvement per gap.
 
     A gap is addressed when it names an improvement (`improvement:`) or an improvement's
     `source_ref` names it (ASM-0005#G2). Without --write nothing is changed. With --write
-    each draft gets the next free id, status = the workflow's initial status, source
-    `assessment`, the assessed practice, the assessor as requester, and its id is added
-    to the gap in the assessment file (nothing else in that file changes). Running it
-    again creates nothing new.
+    each draft gets the next free id (free on the default branch too, as with `cir new`),
+    status = the workflow's initial status, source `assessment`, the assessed practice,
+    the assessor as requester, and its id is added to the gap in the assessment file
+    (nothing else in that file changes); all files are written or none. Running it again
+    creates nothing new.
 
     Exit status: 0 done (or nothing to do), 1 the register has errors or a file could not
     be written, 2 no project or unusable configuration.
@@ -50,7 +54,12 @@ def gaps_command(path: Path | None, write: bool, raised: datetime | None) -> Non
             sys.exit(EXIT_ERRORS)
         click.echo(f"warning: {message}", err=True)
     try:
-        drafts = gap_logic.plan(result.register, root, raised=(raised.date() if raised else date.today()))
+        reserved = reserved_ids(result.project, against)
+    except GitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    try:
+        drafts = gap_logic.plan(result, raised=(raised.date() if raised else date.today()), reserved=reserved)
     except gap_logic.GapError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERRORS)
@@ -60,8 +69,8 @@ def gaps_command(path: Path | None, write: bool, raised: datetime | None) -> Non
     verb = "created" if write else "would create"
     if write:
         try:
-            gap_logic.write(drafts, root)
-        except (gap_logic.GapError, OSError) as exc:
+            gap_logic.write(drafts, result.project)
+        except gap_logic.GapError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ERRORS)
     for draft in drafts:

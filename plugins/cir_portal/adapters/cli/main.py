@@ -9,7 +9,15 @@ import click
 
 from cir_portal import __version__
 from cir_portal.adapters.cli import contrib, gaps
-from cir_portal.adapters.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, ProgressBar, load_project
+from cir_portal.adapters.cli.common import (
+    AUDIENCE_OPTION,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    ProgressBar,
+    load_project,
+    resolve_audience,
+)
 from cir_portal.core.reporters import REPORTERS, summary
 
 
@@ -61,24 +69,45 @@ def validate(path: Path | None, fmt: str, no_cache: bool, jobs: int, against: tu
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the docs tree to (created; must be empty or absent).")
-def render(path: Path | None, out: Path) -> None:
+              help="Folder to write to (created; must be empty or absent, see --clean).")
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="mkdocs: the docs tree as the MkDocs plugin builds it, for engines that publish raw HTML as is; "
+                   "zensical: a ready Zensical project (OUT/docs, OUT/zensical.toml): run `zensical build` in OUT.")
+@click.option("--site-url", default=None, metavar="URL",
+              help="Where the site is published (feed.xml's links, zensical.toml); default: site_url of mkdocs.yml.")
+@click.option("--clean", is_flag=True, help="Empty OUT first, if an earlier `cir render` wrote it.")
+@AUDIENCE_OPTION
+def render(path: Path | None, out: Path, engine: str, site_url: str | None, clean: bool, audience: str | None) -> None:
     """Write the complete generated docs tree (decorated record pages, generated pages,
-    assets, exports) to a folder, for building with another site engine."""
+    assets, exports) to a folder, for building with another site engine.
+
+    Exit status: 0 written, 1 the register has validation errors (nothing written),
+    2 it could not run. So `cir render --engine zensical --out build && cd build && zensical build`
+    publishes only a valid register.
+    """
+    from cir_portal.adapters.render import ConfigError, prepare_out
     from cir_portal.adapters.render import render as render_tree
 
-    result = load_project(path)
+    result = load_project(path, audience=resolve_audience(audience))
     sys.stdout.write(REPORTERS["text"](result.issues))
     if result.config is None or result.register is None:
         sys.exit(EXIT_UNUSABLE)
     if result.errors:
         click.echo(summary(len(result.sources), result.issues), err=True)
         sys.exit(EXIT_ERRORS)
-    if out.exists() and any(out.iterdir()):
-        click.echo(f"error: {out} is not empty; choose a new folder", err=True)
+    problem = prepare_out(out, result.project, clean=clean)
+    if problem:
+        click.echo(f"error: {problem}", err=True)
         sys.exit(EXIT_UNUSABLE)
-    written = render_tree(result.register, result.project, out)
+    try:
+        written = render_tree(result.register, result.project, out, engine="zensical" if engine == "zensical" else "mkdocs",
+                              site_url=site_url, withheld=result.unsafe | result.unpublished)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     click.echo(f"wrote {written} files to {out}")
+    if engine == "zensical":
+        click.echo(f"build it with: cd {out} && zensical build", err=True)
 
 
 def main() -> None:
