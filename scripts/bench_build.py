@@ -79,10 +79,11 @@ def count_files(site: Path) -> tuple[int, int]:
     return pages, size
 
 
-def build(spawner: Spawner, project: Path, config: str, out: Path) -> tuple[float, float, int, str]:
+def build(spawner: Spawner, project: Path, config: str, out: Path) -> tuple[float, float, int, str, float]:
+    """(wall s, peak MiB, exit code, stderr, CPU s) of ``mkdocs build`` with ``config``."""
     shutil.rmtree(out, ignore_errors=True)
     run = spawner.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(out)], project)
-    return run.wall, run.maxrss_mib, run.returncode, run.stderr
+    return run.wall, run.maxrss_mib, run.returncode, run.stderr, run.cpu
 
 
 def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
@@ -187,18 +188,22 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
         cold = build(spawner, project, "mkdocs.yml", site)
         cold_pages = count_files(site)
         warm = build(spawner, project, "mkdocs.yml", site)
-        print(f"  {'build':<34}{'wall s':>8}{'ms/record':>11}{'peak MiB':>10}{'pages':>8}{'site MiB':>10}  exit")
-        for label, (wall, rss, code, err), (pages, size) in (
+        print(f"  {'build':<34}{'wall s':>8}{'CPU s':>8}{'ms/record':>11}{'peak MiB':>10}{'pages':>8}{'site MiB':>10}  exit")
+        for label, (wall, rss, code, err, cpu), (pages, size) in (
             ("plain Material (no plugin, no nav)", plain, plain_pages),
             ("plain Material, cir render's pages", same, same_pages),
             ("portal, cold (no .cir-cache)", cold, cold_pages),
             ("portal, warm (.cir-cache)", warm, cold_pages),
         ):
-            print(f"  {label:<34}{wall:>8.2f}{wall / records * 1000:>11.2f}{rss:>10.0f}{pages:>8}{size / 2**20:>10.1f}  {code}")
+            print(f"  {label:<34}{wall:>8.2f}{cpu:>8.2f}{wall / records * 1000:>11.2f}{rss:>10.0f}{pages:>8}"
+                  f"{size / 2**20:>10.1f}  {code}")
             if code:
                 print("    " + err.strip().replace("\n", "\n    ")[:2000])
         print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x; "
               f"portal cold / same pages {cold[0] / same[0]:.2f}x, warm / same pages {warm[0] / same[0]:.2f}x")
+        print(f"  CPU ratios (what load from other processes does not inflate; the cold build parses on every "
+              f"core): portal cold / plain {cold[4] / plain[4]:.2f}x, warm / plain {warm[4] / plain[4]:.2f}x "
+              f"(target: cold <= 1.3x); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         safety = safety_costs(project)
         mkdocs_route = sum(seconds for name, seconds, _ in safety if "Markdown" not in name and "redact" not in name)
         print(f"  publishing safety (in-process): {mkdocs_route * 1000:.0f} ms = {mkdocs_route / cold[0] * 100:.2f}% of the "
