@@ -21,6 +21,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+#: Debian's Chromium and watched browser contexts, for every folder of browser tests.
+pytest_plugins = ["cirtest.chromium"]
+
 REPO_ROOT = Path(__file__).parents[1]
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "_base"

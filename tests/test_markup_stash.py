@@ -3,7 +3,6 @@ does not re-parse it; the page Markdown then renders exactly as it would have.""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import markdown
@@ -13,10 +12,7 @@ from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.markup import stash_html_blocks, unstash_html_blocks
 from cir_portal.views.tree import build_tree
-
-sys.path.insert(0, str(Path(__file__).parent / "site"))
-
-from sitekit import copy_project
+from cirtest.site import copy_project
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc"]  # as mkdocs.yml
 

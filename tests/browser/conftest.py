@@ -7,30 +7,13 @@ errors, page errors, failed responses and dialogs; the test fails if any occurre
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from browserkit import CHROMIUM_ARGS, SYNTHETIC, BusySite, Guard, ServedSite, make_everything_hostile, make_hostile
-from sitekit import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    """Launch Debian's Chromium (``playwright install`` cannot download browsers here)."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("browser tests need Debian's chromium on PATH (apt-get install chromium)")
-    return {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
+from cirtest.browser import SYNTHETIC, BusySite, ServedSite, make_everything_hostile, make_hostile
+from cirtest.site import add_synthetic_improvements, build_all, copy_project, serve_directory, set_site_url
 
 
 @pytest.fixture(scope="session")
@@ -75,20 +58,3 @@ def busy_site(_sites: dict[str, ServedSite]) -> BusySite:
     site = _sites["busy"]
     assert isinstance(site, BusySite)
     return site
-
-
-@pytest.fixture
-def guard() -> Iterator[Guard]:
-    """Fails the test (at teardown) on a dialog, a non-local request, a JS error or a failed request."""
-    g = Guard()
-    yield g
-    g.check()
-
-
-@pytest.fixture
-def context(new_context: Any, guard: Guard) -> BrowserContext:
-    """pytest-playwright's context, watched by ``guard``."""
-    ctx: BrowserContext = new_context(viewport={"width": 1400, "height": 900})
-    ctx.set_default_timeout(15_000)
-    guard.attach(ctx)
-    return ctx

@@ -4,19 +4,15 @@ register, board and dashboard on a 360 px screen and at 200 % zoom."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from a11ykit import PALETTES, page_types, palette, run_axe, switch_palette, visit
-from browserkit import BusySite, Guard, ServedSite
 from playwright.sync_api import BrowserContext, Page
-from sitekit import build_all, serve_directory, set_site_url
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from englishkit import make_english_project
+from cirtest.a11y import PALETTES, page_types, palette, run_axe, switch_palette, visit
+from cirtest.browser import BusySite, Guard, ServedSite
+from cirtest.english import make_english_project
+from cirtest.site import build_all, serve_directory, set_site_url
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +41,7 @@ def _wait_for_views(page: Page) -> None:
 
 @pytest.fixture(scope="module")
 def english_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """A small register written in English (tests/site/englishkit.py), built with ``language: en``
+    """A small register written in English (tests/cirtest/english.py), built with ``language: en``
     and served: a register none of the portal's pages were tuned for."""
     root = tmp_path_factory.mktemp("english-served")
     project = make_english_project(root / "project")

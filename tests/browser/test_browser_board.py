@@ -7,9 +7,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from browserkit import BusySite, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import RecordFile, person_teams, terminal_statuses, workflow_order
+
+from cirtest.browser import BusySite, ServedSite
+from cirtest.site import RecordFile, person_teams, terminal_statuses, workflow_order
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import Guard, ServedSite
 from playwright.sync_api import Browser, Locator, Page
-from sitekit import RecordFile, page_url, read_records, terminal_statuses
+
+from cirtest.browser import Guard, ServedSite
+from cirtest.site import RecordFile, page_url, read_records, terminal_statuses
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from browserkit import HOSTILE_TEXT, Guard, ServedSite
 from playwright.sync_api import Page
-from sitekit import html_files
+
+from cirtest.browser import HOSTILE_TEXT, Guard, ServedSite
+from cirtest.site import html_files
 
 #: the portal's own handler (register and board filters); nothing else on a page has one
 OWN_HANDLER = ("form", "onsubmit", "return false")

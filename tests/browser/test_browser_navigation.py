@@ -7,9 +7,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import Guard, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import mkdocs_config, page_url
+
+from cirtest.browser import Guard, ServedSite
+from cirtest.site import mkdocs_config, page_url
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from browserkit import Guard, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import page_url
+
+from cirtest.browser import Guard, ServedSite
+from cirtest.site import page_url
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from browserkit import SYNTHETIC, BusySite, ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import workflow_order
+
+from cirtest.browser import SYNTHETIC, BusySite, ServedSite
+from cirtest.site import workflow_order
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,10 @@ import re
 from collections import Counter
 
 import pytest
-from browserkit import ServedSite
 from playwright.sync_api import Page, expect
-from sitekit import page_url
+
+from cirtest.browser import ServedSite
+from cirtest.site import page_url
 
 pytestmark = pytest.mark.browser
 

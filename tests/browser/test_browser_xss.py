@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from browserkit import HOSTILE_NAME, HOSTILE_PERSON, HOSTILE_TITLE, HOSTILE_VALUE, BusySite, Guard
 from playwright.sync_api import Page, expect
-from sitekit import html_files, page_url
+
+from cirtest.browser import HOSTILE_NAME, HOSTILE_PERSON, HOSTILE_TITLE, HOSTILE_VALUE, BusySite, Guard
+from cirtest.site import html_files, page_url
 
 LITERALS = (HOSTILE_TITLE, HOSTILE_NAME, HOSTILE_VALUE)
 #: how each hostile value would start if it reached the HTML as markup

@@ -4,8 +4,9 @@ and a practice page's chart is drawn after Material's instant navigation too."""
 
 from __future__ import annotations
 
-from browserkit import Guard, ServedSite
 from playwright.sync_api import Page
+
+from cirtest.browser import Guard, ServedSite
 
 
 def test_maturity_charts_render_offline_with_text_alternatives(page: Page, served_site: ServedSite, guard: Guard) -> None:

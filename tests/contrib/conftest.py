@@ -7,16 +7,13 @@ configuration, so that the tests do not depend on the machine.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from contribkit import copy_example
+from cirtest.contrib import copy_example
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,6 +64,6 @@ def git_identity(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def records(register: Path) -> dict[str, Path]:
     """IMP-0901 (planned, block history) and IMP-0902 (identified, no history) added to ``register``."""
-    from contribkit import add_test_records
+    from cirtest.contrib import add_test_records
 
     return add_test_records(register)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contribkit import error_keys, git, git_init, id_problems, next_id, run
-
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
+from cirtest.contrib import error_keys, git, git_init, id_problems, next_id, run
 
 NEW = ("--requester", "li.na", "--affects", "service/email", "--date", "2026-03-01")
 

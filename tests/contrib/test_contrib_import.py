@@ -10,11 +10,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from contribkit import first_id, issues_in, next_id, run
 
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.exports import CSV_COLUMNS
+from cirtest.contrib import first_id, issues_in, next_id, run
 
 HEADERS = ["改进标识 ID", "名称 Title", "状态 Status", "请求者 Requester", "来源/Source", "受影响对象 Affects",
            "紧急度 Urgency", "成本 Cost", "价值/收益 Value", "提出日期 Raised", "标签 Tags", "描述 Description"]

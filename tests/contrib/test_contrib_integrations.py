@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contribkit import REPO_ROOT, run
 
 from cir_portal.core.config import Project
 from cir_portal.core.loading import parse_yaml
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.context import Site
 from cir_portal.views.guide import guide_page
+from cirtest.contrib import REPO_ROOT, run
 
 EXAMPLES = (REPO_ROOT / "scripts" / "ci-examples.md").read_text(encoding="utf-8")
 

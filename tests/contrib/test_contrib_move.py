@@ -1,7 +1,7 @@
 """`cir move`: workflow checks, requirements, and in-place edits that keep every other byte.
 
 IMP-0901 (planned, history as a block list of flow maps) and IMP-0902 (identified, no
-history) are records of contribkit.py, added to a copy of the example register.
+history) are records of cirtest/contrib.py, added to a copy of the example register.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from contribkit import issues_in, run
 
 from cir_portal.core.loading import read_source
+from cirtest.contrib import issues_in, run
 
 
 def _add_keys(path: Path, lines: str) -> None:

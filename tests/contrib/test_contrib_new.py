@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from contribkit import errors, first_id, git, git_init, issues_in, next_id, run
 
 from cir_portal.authoring.ids import IdAllocator, slugify
 from cir_portal.authoring.yaml_text import scalar
 from cir_portal.core.loading import parse_yaml, read_source
+from cirtest.contrib import errors, first_id, git, git_init, issues_in, next_id, run
 
 IMPROVEMENT = ("--requester", "li.na", "--affects", "service/email", "--date", "2026-03-01")
 

@@ -9,20 +9,14 @@ so it is not served itself: its links are the MkDocs build's.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "browser"))
-
-from browserkit import CHROMIUM_ARGS, Guard
-from enginekit import (
+from cirtest.engines import (
     EngineSite,
     properdocs_build,
     properdocs_missing,
@@ -31,8 +25,7 @@ from enginekit import (
     zensical_build,
     zensical_missing,
 )
-from playwright.sync_api import BrowserContext
-from sitekit import Build, mkdocs_build, set_site_url
+from cirtest.site import Build, mkdocs_build, set_site_url
 
 
 @pytest.fixture(scope="session")
@@ -97,28 +90,3 @@ def zensical_site(engine_builds: dict[str, EngineSite | str]) -> EngineSite:
 def served(request: pytest.FixtureRequest, engine_builds: dict[str, EngineSite | str]) -> EngineSite:
     """Each served engine's site in turn (MkDocs, Zensical)."""
     return engine_site(engine_builds, request.param)
-
-
-# --- the browser (as tests/browser/conftest.py: Debian's Chromium, every request watched)
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("browser tests need Debian's chromium on PATH (apt-get install chromium)")
-    return {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture
-def guard() -> Iterator[Guard]:
-    g = Guard()
-    yield g
-    g.check()
-
-
-@pytest.fixture
-def context(new_context: Any, guard: Guard) -> BrowserContext:
-    ctx: BrowserContext = new_context(viewport={"width": 1400, "height": 900})
-    ctx.set_default_timeout(15_000)
-    guard.attach(ctx)
-    return ctx

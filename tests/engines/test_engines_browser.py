@@ -14,11 +14,12 @@ from urllib.parse import urldefrag
 
 import jieba
 import pytest
-from browserkit import Guard
-from enginekit import EngineSite
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from sitekit import RecordFile, improvements, page_url, person_teams
+
+from cirtest.browser import Guard
+from cirtest.engines import EngineSite
+from cirtest.site import RecordFile, improvements, page_url, person_teams
 
 pytestmark = pytest.mark.browser
 

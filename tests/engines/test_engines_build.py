@@ -11,8 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from enginekit import GENERATOR, EngineSite, pages_of, portal_files
-from sitekit import mkdocs_config, page_file, read_records, tree_digest
+
+from cirtest.engines import GENERATOR, EngineSite, pages_of, portal_files
+from cirtest.site import mkdocs_config, page_file, read_records, tree_digest
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,9 @@ from html import unescape
 from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 import pytest
-from enginekit import PREFIX, EngineSite, pages_of
-from sitekit import FOREIGN_SCHEMES, links_of
+
+from cirtest.engines import PREFIX, EngineSite, pages_of
+from cirtest.site import FOREIGN_SCHEMES, links_of
 
 pytestmark = pytest.mark.slow
 

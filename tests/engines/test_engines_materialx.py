@@ -21,8 +21,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from enginekit import pages_of
-from sitekit import REPO_ROOT, page_file, read_records
+
+from cirtest.engines import pages_of
+from cirtest.site import REPO_ROOT, page_file, read_records
 
 pytestmark = pytest.mark.slow
 

@@ -4,16 +4,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from learnkit import Built, build_example, copy_example, site_of
-
 from cir_portal.views.context import Site
+from cirtest.learning import Built, build_example, copy_example, site_of
 
 
 @pytest.fixture

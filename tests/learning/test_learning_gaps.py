@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from learnkit import MakeProject, improvement, load_ok, site_of
 
 from cir_portal.adapters.cli.main import cli
 from cir_portal.authoring import gaps
@@ -18,6 +17,7 @@ from cir_portal.core.loading import read_source
 from cir_portal.core.model import Assessment, Improvement
 from cir_portal.core.pipeline import load_register
 from cir_portal.views import maturity
+from cirtest.learning import MakeProject, improvement, load_ok, site_of
 
 ASM = "content/assessments/ASM-0001-incident-management-2025.md"
 

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from learnkit import MakeProject, improvement, lesson, site_of, targets
 
 from cir_portal.core.model import Improvement
 from cir_portal.views import browse as pages
@@ -15,6 +14,7 @@ from cir_portal.views import governance as governance_view
 from cir_portal.views import knowledge as lessons_kb
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.learning import MakeProject, improvement, lesson, site_of, targets
 
 KB_FILES = {
     "content/improvements/IMP-0100-x.md": improvement("IMP-0100", affects=["practice/incident-management", "service/email"]),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from learnkit import MakeProject, improvement, lesson, site_of, targets
 
 from cir_portal.core.model import Improvement, Register
 from cir_portal.views import knowledge as lessons_kb
 from cir_portal.views.tree import build_tree
+from cirtest.learning import MakeProject, improvement, lesson, site_of, targets
 
 IMP = "IMP-0100"
 FILES = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from learnkit import Built
+
+from cirtest.learning import Built
 
 pytestmark = pytest.mark.slow
 

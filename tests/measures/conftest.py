@@ -8,7 +8,6 @@ copied once to a temporary folder so that chart caches never land in the reposit
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +18,7 @@ from cir_portal.core.model import Register
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.context import Site
 from cir_portal.views.tree import build_tree
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from measurekit import AS_OF, EXAMPLE_AS_OF, Example, copy_example, epoch_of
+from cirtest.measures import AS_OF, EXAMPLE_AS_OF, Example, copy_example, epoch_of
 
 
 @pytest.fixture(scope="session")

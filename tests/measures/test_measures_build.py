@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from measurekit import EXAMPLE_AS_OF, copy_example, epoch_of
+
+from cirtest.measures import EXAMPLE_AS_OF, copy_example, epoch_of
 
 
 @pytest.mark.slow

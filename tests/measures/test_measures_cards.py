@@ -10,13 +10,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
-from measurekit import closed, imp, lesson, objective, register_of
-
 from cir_portal.core.config import Config
-from cir_portal.core.kpis import verdict
 from cir_portal.core.model import Metric
+from cir_portal.core.verdicts import verdict
 from cir_portal.views import metrics as measures
 from cir_portal.views.context import Site
+from cirtest.measures import closed, imp, lesson, objective, register_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert("x")</script> & \'q\''

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from measurekit import AS_OF, closed, imp, lesson, objective, register_of, with_kpi
 
 from cir_portal.core.config import Config
-from cir_portal.core.kpis import Ledger, Period, months, objective_progress, period, previous, quarter_key, ratio, trailing
+from cir_portal.core.kpis import Ledger, Period, months, period, previous, quarter_key, ratio, trailing
+from cir_portal.core.verdicts import objective_progress
+from cirtest.measures import AS_OF, closed, imp, lesson, objective, register_of, with_kpi
 
 
 def outcomes_register(config: Config) -> Ledger:

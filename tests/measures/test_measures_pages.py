@@ -8,13 +8,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from measurekit import EXAMPLE_AS_OF, Example, closed, imp, lesson, register_of, with_kpi
 
 from cir_portal.core.config import Config
 from cir_portal.core.kpis import Ledger, period, previous
-from cir_portal.views import dashboard
+from cir_portal.views import dashboard, priorities, reports
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.measures import EXAMPLE_AS_OF, Example, closed, imp, lesson, register_of, with_kpi
 
 KPI_KEYS = {"value", "numerator", "denominator", "formula", "period", "unit"}
 
@@ -89,7 +89,7 @@ def test_kpis_json_structure(example: Example) -> None:
     assert data["definitions"]["productivity_index"]["N"]["counts"] == "raised"
     for key, kpis in data["periods"].items():
         assert f"reports/{key}.md" in example.tree.pages
-        assert set(kpis) == set(dashboard.PERIOD_KPIS)
+        assert set(kpis) == set(reports.PERIOD_KPIS)
         assert all(k["period"]["key"] == key for k in kpis.values())
     ledger = Ledger.of(example.site.register, EXAMPLE_AS_OF)
     assert data["kpis"]["success_rate"]["numerator"] == ledger.headline()["success_rate"].numerator
@@ -102,7 +102,7 @@ def test_register_index_has_a_sortable_priority(example: Example) -> None:
     scores = {row[0]: row[column] for row in index["rows"]}
     weights = example.site.config.portal.priority_weights
     for record in example.site.register.improvements:
-        from cir_portal.core.kpis import priority
+        from cir_portal.core.priority import priority
 
         scored = priority(record, weights)
         assert scores[record.id] == (scored.score if scored else None)
@@ -119,15 +119,15 @@ def test_every_record_page_has_its_measures(example: Example) -> None:
 # --- pages on a small register
 
 def test_reports_exist_only_for_periods_with_data(march_site: Site) -> None:
-    pages = {p.src_uri: p.source() for p in dashboard.pages(march_site)}
-    reports = sorted(src for src in pages if src.startswith("reports/"))
-    assert reports == ["reports/2026-01.md", "reports/2026-03.md", "reports/2026-Q1.md", "reports/index.md"]
+    pages = {p.src_uri: p.source() for p in reports.pages(march_site)}
+    made = sorted(src for src in pages if src.startswith("reports/"))
+    assert made == ["reports/2026-01.md", "reports/2026-03.md", "reports/2026-Q1.md", "reports/index.md"]
     index = pages["reports/index.md"]
     assert "2026-Q1/" in index and "2026-03/" in index and "2026-02" not in index
 
 
 def test_month_report_content(march_site: Site) -> None:
-    page = by_src(dashboard.pages(march_site))["reports/2026-03.md"].source()
+    page = by_src(reports.pages(march_site))["reports/2026-03.md"].source()
     sections = dict(re.findall(r"\n## (.+?) \((\d+)\)\n", page))
     counts = list(sections.values())
     assert counts == ["2", "0", "2", "1", "1"]  # raised, approved, closed, rejected..., lessons
@@ -143,14 +143,14 @@ def test_month_report_content(march_site: Site) -> None:
 
 
 def test_quarter_report_compares_with_the_previous_quarter(march_site: Site) -> None:
-    page = by_src(dashboard.pages(march_site))["reports/2026-Q1.md"].source()
+    page = by_src(reports.pages(march_site))["reports/2026-Q1.md"].source()
     assert "2025-Q4" in page and "2026-01-01" in page and "2026-03-31" in page
     assert 'data-kpi="approved">1<' in page
 
 
 def test_running_period_says_so(config: Config, site_of: Callable[..., Site]) -> None:
     site = site_of(register_of(config, march_register(config)), as_of="2026-03-26")
-    page = by_src(dashboard.pages(site))["reports/2026-03.md"].source()
+    page = by_src(reports.pages(site))["reports/2026-03.md"].source()
     assert "2026-03-26" in page and "cir-note" in page
 
 
@@ -167,7 +167,7 @@ def test_no_closed_records_shows_na(config: Config, site_of: Callable[..., Site]
 
 
 def test_priorities_page_ranks_flags_and_places_quick_wins(march_site: Site) -> None:
-    page = by_src(dashboard.pages(march_site))["priorities.md"].source()
+    page = by_src(priorities.pages(march_site))["priorities.md"].source()
     ranking = page[page.index("cir-priority-ranking"):]
     order = re.findall(r">(IMP-\d{4}) ", ranking)
     assert order == ["IMP-0004", "IMP-0005", "IMP-0006"]  # 3.0, 1.0, not scored
@@ -194,7 +194,7 @@ def test_english_dashboard(config: Config, site_of: Callable[..., Site]) -> None
 
     en = dataclasses.replace(config, portal=dataclasses.replace(config.portal, language="en"))
     site = site_of(register_of(en, march_register(en)), as_of="2026-04-30")
-    pages = {p.src_uri: p.content for p in dashboard.pages(site)}
+    pages = {p.src_uri: p.content for view in (dashboard, reports) for p in view.pages(site)}
     assert pages["dashboard.md"].startswith("# Practice dashboard")
     assert "the definitions below are this organisation's" in html.unescape(pages["dashboard.md"])
     assert pages["reports/2026-03.md"].startswith("# Continual improvement report 2026-03")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from measurekit import imp
 
-from cir_portal.core.kpis import Point, expected_at, priority, quick_win, verdict
 from cir_portal.core.model import Metric
+from cir_portal.core.priority import priority, quick_win
+from cir_portal.core.verdicts import Point, expected_at, verdict
+from cirtest.measures import imp
 
 WEIGHTS = {"urgency": 0.4, "value": 0.4, "cost": 0.2}
 

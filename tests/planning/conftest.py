@@ -1,25 +1,20 @@
-"""Fixtures of the planning tests: the unseen register of planningkit.py, loaded and laid out as
+"""Fixtures of the planning tests: the unseen register of cirtest/planning.py, loaded and laid out as
 a site tree once per session, and built once with a real ``mkdocs build`` for the HTML tests."""
 
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from planningkit import AS_OF, Unseen, epoch_of, unseen_files
-from sitekit import REPO_ROOT, Build, build_all
-
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.context import Site
 from cir_portal.views.tree import build_tree
+from cirtest.planning import AS_OF, Unseen, epoch_of, unseen_files
+from cirtest.site import REPO_ROOT, Build, build_all
 
 
 @pytest.fixture(scope="session")

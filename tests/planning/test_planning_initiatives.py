@@ -8,16 +8,12 @@ import io
 import json
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from planningkit import Unseen, identified, read_records
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "contrib"))
-
-from contribkit import run
-from sitekit import link_target, page_file
+from cirtest.contrib import run
+from cirtest.planning import Unseen, identified, read_records
+from cirtest.site import link_target, page_file
 
 
 def _card(unseen: Unseen, rid: str) -> tuple[str, str]:

@@ -9,13 +9,13 @@ import re
 from html import unescape
 
 import pytest
-from planningkit import AS_OF, Unseen, epoch_of, on_roadmap, read_records, register_with
-from sitekit import link_target, page_file
 
 from cir_portal.core.model import make_record
 from cir_portal.views import roadmap
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.planning import AS_OF, Unseen, epoch_of, on_roadmap, read_records, register_with
+from cirtest.site import link_target, page_file
 
 ROW = re.compile(r'<a class="(cir-rm-row[^"]*)" href="([^"]+)" data-id="([^"]+)" data-start="([^"]+)" '
                  r'data-target="([^"]+)"')

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from planningkit import on_roadmap, read_records
-from sitekit import Build, page_file, targets_of
+
+from cirtest.planning import on_roadmap, read_records
+from cirtest.site import Build, page_file, targets_of
 
 pytestmark = pytest.mark.slow
 

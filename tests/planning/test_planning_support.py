@@ -9,21 +9,17 @@ import difflib
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from planningkit import Unseen, active, identified, read_records, register_with, unseen_files
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "contrib"))
-
-from contribkit import run
-
-from cir_portal.core.kpis import priority, support_points
-from cir_portal.views import dashboard, metrics
+from cir_portal.core.priority import priority, support_points
+from cir_portal.views import metrics, priorities
 from cir_portal.views.context import Site
 from cir_portal.views.page import by_src
+from cirtest.contrib import run
+from cirtest.planning import Unseen, active, identified, read_records, register_with, unseen_files
 
 
 @pytest.fixture
@@ -165,7 +161,7 @@ def test_support_counts_in_the_priority_only_when_weighted(unseen: Unseen) -> No
     # the card's breakdown and the priorities page say so
     card = metrics.priority_section(site, initiative)  # type: ignore[arg-type]
     assert "支持度（支持者人数） 3 (2 × 0.5 = 1)" in card
-    page = by_src(dashboard.pages(site))["priorities.md"].content
+    page = by_src(priorities.pages(site))["priorities.md"].content
     assert "<td>支持度（支持者人数）</td><td>0.5</td>" in page and "支持度分值 × 支持度权重" in page
 
 

@@ -8,10 +8,9 @@ import itertools
 import re
 from html import unescape
 
-from planningkit import Unseen, read_records
-from sitekit import link_target, page_file
-
 from cir_portal.views import trace
+from cirtest.planning import Unseen, read_records
+from cirtest.site import link_target, page_file
 
 
 def _figure(card: str) -> str:

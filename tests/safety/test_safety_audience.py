@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from safetykit import MARKER, files_holding, restricted_files, run, set_publish, with_mkdocs
-from sitekit import build_all, mkdocs_build
 
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience, publish
 from cir_portal.views.context import Site
+from cirtest.safety import MARKER, files_holding, restricted_files, run, set_publish, with_mkdocs
+from cirtest.site import build_all, mkdocs_build
 
 MakeProject = Callable[..., Path]
 

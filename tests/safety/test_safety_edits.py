@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from safetykit import improvement, run
 
 from cir_portal.authoring import atomic
 from cir_portal.authoring.atomic import FileWrite, WriteRefused, write_files
+from cirtest.safety import improvement, run
 
 MakeProject = Callable[..., Path]
 LESSON = "content/lessons/LL-0001-pilot-first.md"

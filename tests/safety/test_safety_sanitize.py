@@ -12,12 +12,12 @@ from pathlib import Path
 import markdown
 import pytest
 import yaml
-from safetykit import improvement, run, set_publish
 
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
 from cir_portal.views.sanitize import clean_html, clean_markdown, safe_url
 from cir_portal.views.tree import build_tree
+from cirtest.safety import improvement, run, set_publish
 
 MakeProject = Callable[..., Path]
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc"]

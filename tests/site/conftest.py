@@ -10,15 +10,12 @@ the small base project of ``tests/conftest.py`` with the example's mkdocs.yml.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from sitekit import REPO_ROOT, Build, RecordFile, build_all, copy_project, mkdocs_config, read_records
+from cirtest.site import REPO_ROOT, Build, RecordFile, build_all, copy_project, mkdocs_config, read_records
 
 
 @pytest.fixture(scope="session")

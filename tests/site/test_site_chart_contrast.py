@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from englishkit import make_english_project
+
+from cirtest.english import make_english_project
 
 CANVAS = "#ffffff"  # Vega's background, and the static charts' (wcag.css): the same in both palettes
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sitekit import Build, RecordFile, build_all, git_commit_all, tree_digest
+
+from cirtest.site import Build, RecordFile, build_all, git_commit_all, tree_digest
 
 pytestmark = pytest.mark.slow
 

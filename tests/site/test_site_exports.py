@@ -15,7 +15,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from sitekit import Build, RecordFile, link_target, page_url
+
+from cirtest.site import Build, RecordFile, link_target, page_url
 
 pytestmark = pytest.mark.slow
 

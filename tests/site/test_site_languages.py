@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from englishkit import make_english_project
-from sitekit import REPO_ROOT, Build, mkdocs_build, run_cir
+
+from cirtest.english import make_english_project
+from cirtest.site import REPO_ROOT, Build, mkdocs_build, run_cir
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 #: Attributes whose values a reader hears or sees (a screen reader reads aria-label and title).

@@ -9,7 +9,8 @@ import re
 from collections import defaultdict
 
 import pytest
-from sitekit import Build, html_files, link_target, links_of
+
+from cirtest.site import Build, html_files, link_target, links_of
 
 pytestmark = pytest.mark.slow
 

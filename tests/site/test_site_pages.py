@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitekit import Build, RecordFile, mkdocs_config, page_file, page_url, person_teams, targets_of
+
+from cirtest.site import Build, RecordFile, mkdocs_config, page_file, page_url, person_teams, targets_of
 
 pytestmark = pytest.mark.slow
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 import yaml
-from sitekit import FRONT_MATTER, copy_project, person_teams, read_records
 
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.views.preview import Delta, Preview
 from cir_portal.views.tree import SiteTree, build_tree
+from cirtest.site import FRONT_MATTER, copy_project, person_teams, read_records
 
 EPOCH = 1_767_225_600  # 2026-01-01: fixed, so that only the edits change the site
 STEPS = int(os.environ.get("CIR_PREVIEW_STEPS", "9"))  # more for a longer search for a stale page

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitekit import FRONT_MATTER, Build, RecordFile, body_of, copy_project, html_files, page_url, run_cir
+
+from cirtest.site import FRONT_MATTER, Build, RecordFile, body_of, copy_project, html_files, page_url, run_cir
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitekit import free_port, git_commit_all, http_get, improvements, page_url, wait_for
+
+from cirtest.site import free_port, git_commit_all, http_get, improvements, page_url, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sitekit import Build, copy_project, improvements, mkdocs_build, run_cir
+
+from cirtest.site import Build, copy_project, improvements, mkdocs_build, run_cir
 
 pytestmark = pytest.mark.slow
 

@@ -369,6 +369,33 @@ def find_record(result: LoadResult, rid: str) -> list[SourceFile]:
     return found
 
 
+def _one_improvement(result: LoadResult, rid: str, what: str) -> tuple[SourceFile, dict[str, Any]]:
+    """The one improvement with id ``rid`` and its front matter (a :class:`Refused` when the id is
+    unknown, used twice, or not an improvement's: only improvements ``what``)."""
+    sources = find_record(result, rid)
+    if len(sources) > 1:
+        raise Refused(f"the id {rid!r} is used by {len(sources)} files: {', '.join(s.rel for s in sources)}",
+                      [f"Run `cir renumber {rid}` first."])
+    src = sources[0]
+    assert src.data is not None
+    if src.kind != "improvement":
+        raise Refused(f"{rid} is a {src.kind}; only improvements {what}")
+    return src, src.data
+
+
+def _checked_edit(result: LoadResult, src: SourceFile, editor: Editor, expected: dict[str, Any], refusal: str) -> bytes:
+    """The edited file's bytes, once they are shown to parse to ``expected`` and to validate with the
+    rest of the register (a :class:`Refused` starting with ``refusal`` lists what would not)."""
+    new_bytes = verify(editor, editor.result(), expected, src.kind)
+    would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
+                             replacing=[src.rel])
+    errors = _new_errors(result, [src.rel], would)
+    if errors:
+        raise Refused(f"{refusal}: the record would not validate",
+                      [f"{i.path}:{i.line}: {i.key + ': ' if i.key else ''}{i.message}" for i in errors])
+    return new_bytes
+
+
 # --- cir move ------------------------------------------------------------------------------------
 
 
@@ -377,15 +404,7 @@ def plan_move(result: LoadResult, rid: str, target: str, *, note: str | None = N
     config = result.config
     assert config is not None
     wf = config.workflow
-    sources = find_record(result, rid)
-    if len(sources) > 1:
-        raise Refused(f"the id {rid!r} is used by {len(sources)} files: {', '.join(s.rel for s in sources)}",
-                      [f"Run `cir renumber {rid}` first."])
-    src = sources[0]
-    data = src.data
-    assert data is not None
-    if src.kind != "improvement":
-        raise Refused(f"{rid} is a {src.kind}; only improvements have a status to move")
+    src, data = _one_improvement(result, rid, "have a status to move")
     key = Vocabulary(config).status(target) or target
     if key not in wf.statuses:
         raise Refused(f"{target!r} is not a status of site_config/workflow.yml", [f"Statuses: {', '.join(wf.order)}."])
@@ -424,13 +443,7 @@ def plan_move(result: LoadResult, rid: str, target: str, *, note: str | None = N
     expected = copy.deepcopy(data)
     expected["status"] = key
     expected["history"] = [*history, *entries]
-    new_bytes = verify(editor, editor.result(), expected, src.kind)
-    would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
-                             replacing=[src.rel])
-    errors = _new_errors(result, [src.rel], would)
-    if errors:
-        raise Refused(f"{rid} cannot move to {key!r}: the record would not validate",
-                      [f"{i.path}:{i.line}: {i.key + ': ' if i.key else ''}{i.message}" for i in errors])
+    new_bytes = _checked_edit(result, src, editor, expected, f"{rid} cannot move to {key!r}")
     return Change(src.path, src.rel, new_bytes, summary=f"{rid} {current} -> {key}")
 
 
@@ -460,15 +473,7 @@ def plan_support(result: LoadResult, rid: str, person: str) -> Change | None:
     improvement ``rid``; None when they are a supporter already. A :class:`Refused` explains why not."""
     config = result.config
     assert config is not None
-    sources = find_record(result, rid)
-    if len(sources) > 1:
-        raise Refused(f"the id {rid!r} is used by {len(sources)} files: {', '.join(s.rel for s in sources)}",
-                      [f"Run `cir renumber {rid}` first."])
-    src = sources[0]
-    data = src.data
-    assert data is not None
-    if src.kind != "improvement":
-        raise Refused(f"{rid} is a {src.kind}; only improvements have supporters")
+    src, data = _one_improvement(result, rid, "have supporters")
     pid = Vocabulary(config).person(person) or person
     if pid not in config.people:
         close = closest(pid, config.people)
@@ -485,13 +490,7 @@ def plan_support(result: LoadResult, rid: str, person: str) -> Change | None:
     editor.append_values("supporters", [pid])
     expected = copy.deepcopy(data)
     expected["supporters"] = [*backers, pid]
-    new_bytes = verify(editor, editor.result(), expected, src.kind)
-    would = check_candidates(result, [candidate(result.project, src.kind, src.path, new_bytes.decode("utf-8-sig"))],
-                             replacing=[src.rel])
-    errors = _new_errors(result, [src.rel], would)
-    if errors:
-        raise Refused(f"{pid} cannot be added to the supporters of {rid}: the record would not validate",
-                      [f"{i.path}:{i.line}: {i.key + ': ' if i.key else ''}{i.message}" for i in errors])
+    new_bytes = _checked_edit(result, src, editor, expected, f"{pid} cannot be added to the supporters of {rid}")
     n = len(expected["supporters"])
     return Change(src.path, src.rel, new_bytes, summary=f"{pid} supports {rid} ({n} supporter{'s' if n != 1 else ''})")
 

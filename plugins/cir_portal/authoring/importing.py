@@ -1,22 +1,19 @@
-"""Importing and exporting spreadsheets: register rows to improvement records, and back.
+"""Importing spreadsheets: register rows to improvement records.
 
 Organisations usually start from a spreadsheet list of improvements. ``plan_import`` maps
 its columns to front matter keys (the content model's names and their Chinese labels by
 default, or a mapping file), turns cell values into keys (高 -> high, 已批准 -> approved,
 李娜 -> li.na), gives every row an id, and runs the validator on each would-be file: rows
 that would not validate are reported with their row number and are not written. Nothing
-existing is ever overwritten. ``export_table`` writes the register back out (CSV and JSON
-as the portal publishes them, XLSX with the CSV's columns).
+existing is ever overwritten. Reading the sheets is ``tables``; ``cir export`` (the register
+written back out) is the exports view's.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +30,7 @@ from cir_portal.authoring.scaffold import (
     order_fields,
     today,
 )
+from cir_portal.authoring.tables import ImportProblem, Table, empty
 from cir_portal.authoring.yaml_text import front_matter, record_text
 from cir_portal.core.config import Config
 from cir_portal.core.i18n import STRINGS
@@ -75,117 +73,6 @@ LIST_SPLIT = re.compile(r"\s*[;；,，、\n]\s*")
 _DATE_PARTS = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "对", "√", "✓", "x"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "不", "×"})
-
-
-class ImportProblem(Exception):
-    """The file or the mapping cannot be used at all (exit 2); the message says what to change."""
-
-
-# --- reading spreadsheets ------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """A sheet: its header cells, and its rows as (row number as the spreadsheet shows it, cells)."""
-
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]
-    notes: list[str] = field(default_factory=list)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _table(rows: Iterable[tuple[int, list[Any]]], notes: list[str], source: str) -> Table:
-    header: list[str] | None = None
-    body: list[tuple[int, list[Any]]] = []
-    for number, cells in rows:
-        if all(_empty(c) for c in cells):
-            continue
-        if header is None:
-            header = ["" if c is None else str(c).strip() for c in cells]
-        else:
-            body.append((number, cells))
-    if header is None:
-        raise ImportProblem(f"{source} has no rows: expected a header row, then one row per improvement")
-    return Table(header, body, notes)
-
-
-def read_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> Table:
-    """The rows of a .csv (UTF-8, or the ``encoding`` given, e.g. gbk as Excel saves it on Chinese
-    Windows) or .xlsx file."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path, encoding)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix == ".xls":
-        raise ImportProblem(f"{path}: the old .xls format is not supported; save it as .xlsx (Excel Workbook) or .csv")
-    raise ImportProblem(f"{path}: expected a .csv or .xlsx file")
-
-
-def _read_csv(path: Path, encoding: str | None = None) -> Table:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportProblem(f"cannot read {path}: {exc.strerror}") from exc
-    notes: list[str] = []
-    tried = encoding or "utf-8"
-    try:
-        text = raw.decode("utf-8-sig" if tried.lower().replace("_", "-") in ("utf-8", "utf8") else tried)
-    except LookupError:
-        raise ImportProblem(f"--encoding {encoding!r} is not an encoding Python knows; e.g. utf-8, gbk, cp1252") from None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ImportProblem(
-            f"{path}: line {line} is not {tried} (byte 0x{raw[exc.start]:02X} cannot be decoded; tried: {tried}). "
-            "An encoding cannot be guessed safely (a wrong guess garbles every accented or Chinese title), so say it: "
-            "--encoding gbk for a CSV saved by Excel on Chinese Windows, --encoding cp1252 on Western Windows; or save "
-            "the sheet as \"CSV UTF-8\" (Excel: Save As > CSV UTF-8; LibreOffice: Character set Unicode (UTF-8))"
-        ) from None
-    if encoding:
-        notes.append(f"{path.name} read as {encoding}")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return _table(((n, row) for n, row in enumerate(reader, 1)), notes, str(path))
-    except csv.Error as exc:
-        raise ImportProblem(f"{path}: not a readable CSV file ({exc})") from exc
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise ImportProblem("reading .xlsx needs openpyxl: pip install openpyxl") from exc
-    from zipfile import BadZipFile
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
-        raise ImportProblem(f"cannot read {path} as an Excel workbook: {exc}") from exc
-    except Exception as exc:  # openpyxl's XML parsers raise their own errors for a damaged workbook
-        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
-                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ImportProblem(f"{path} has no sheet {sheet!r}; its sheets: {', '.join(book.sheetnames)}")
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), 1)]
-    except ImportProblem:
-        raise
-    except Exception as exc:  # a damaged sheet inside a readable package
-        raise ImportProblem(f"cannot read {path} as an Excel workbook: it is damaged ({type(exc).__name__}: {exc}); "
-                            "open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8") from None
-    finally:
-        book.close()
-    return _table(rows, [], str(path))
 
 
 # --- the mapping ---------------------------------------------------------------------------------
@@ -496,7 +383,7 @@ def plan_import(result: LoadResult, table: Table, mapping: Mapping, *, reserved:
         bad_keys: set[str] = set()
         for index, key in columns.items():
             cell = cells[index] if index < len(cells) else None
-            if _empty(cell):
+            if empty(cell):
                 continue
             try:
                 value = converter.convert(key, cell)

@@ -1,4 +1,6 @@
-"""Measured improvement: the practice KPIs, metric verdicts and priority scores, as numbers.
+"""Measured improvement: the practice KPIs (periods, each improvement's facts, the ledger of a
+register, statistics and areas), as numbers. Metric verdicts are in ``verdicts``, priority
+scores in ``priority``.
 
 Pure arithmetic on the model (no HTML, no charts) so that every figure the dashboard,
 the reports, the record cards and ``kpis.json`` show is computed once, here, and can be
@@ -15,7 +17,7 @@ import calendar
 import itertools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -23,16 +25,10 @@ from typing import Any, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, KpiSettings
 from cir_portal.core.deps import Key, Reads, TrackedList, entry_key, list_key, record_key
-from cir_portal.core.model import Improvement, Metric, Register
-from cir_portal.core.model import Point as Measured
+from cir_portal.core.model import Improvement, Register
 
 T = TypeVar("T")
-LEVELS = ("high", "medium", "low")
-#: points of a level in the priority score; cost counts inversely (a cheap improvement scores high)
-LEVEL_POINTS = {"high": 3, "medium": 2, "low": 1}
-COST_POINTS = {"low": 3, "medium": 2, "high": 1}
 OUTCOMES = ("achieved", "partially_achieved", "not_achieved")
-VERDICTS = ("achieved", "on_track", "off_track", "no_data")
 #: what N, C and O of the productivity index may each count (``kpi.productivity_index`` in portal.yml)
 COUNTERS = {
     "raised": "improvements raised (recorded) in the period",
@@ -127,11 +123,12 @@ class Kpi:
     unit: str = "ratio"  # ratio (0..1, shown as %), index, days, score, count
 
     def as_dict(self) -> dict[str, Any]:
-        return {"value": _round(self.value), "numerator": _round(self.numerator), "denominator": _round(self.denominator),
+        return {"value": rounded(self.value), "numerator": rounded(self.numerator), "denominator": rounded(self.denominator),
                 "formula": self.formula, "period": self.period.as_dict(), "unit": self.unit}
 
 
-def _round(x: float | None) -> float | int | None:
+def rounded(x: float | None) -> float | int | None:
+    """A figure as published: an integral value as an int, others to 4 places (None stays None)."""
     if x is None:
         return None
     if float(x).is_integer():
@@ -555,7 +552,7 @@ class Stats:
         return cls(len(values), sum(values) / len(values), float(statistics.median(values)), sum(values))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "mean": _round(self.mean), "median": _round(self.median), "total": self.total}
+        return {"n": self.n, "mean": rounded(self.mean), "median": rounded(self.median), "total": self.total}
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,199 +577,4 @@ class Area:
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "open": self.open, "closed": self.closed, "achieved": self.achieved,
-                "success_rate": _round(self.success_rate)}
-
-
-# --- metric verdicts
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    date: str
-    value: float
-
-
-def point(typed: Measured | None) -> Point | None:
-    """A record's ``{value, date}`` as a Point for arithmetic (the value as a float)."""
-    return Point(typed.date, float(typed.value)) if typed is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """How one metric stands against its target, and why."""
-
-    verdict: str  # a key of VERDICTS
-    latest: Point | None
-    expected: float | None  # the planned path's value at the latest measurement's date
-    allowed: float | None  # the worst value still on track (expected minus the tolerance)
-    reason: str  # a key explaining the verdict (for the page): see REASONS
-
-
-REASONS = {
-    "no_measurements": "no measurement yet",
-    "no_target": "no target to compare with",
-    "reached": "the latest measurement reaches the target",
-    "target_passed": "the target date has passed without reaching the target",
-    "on_path": "the latest measurement is on or better than the planned path (within the tolerance)",
-    "behind_path": "the latest measurement is worse than the planned path by more than the tolerance",
-    "no_baseline": "no baseline to draw the planned path from; on track until the target date",
-}
-
-
-def better(direction: str, a: float, b: float) -> bool:
-    """True when ``a`` is at least as good as ``b`` for a metric of this direction."""
-    return a <= b if direction == "decrease" else a >= b
-
-
-def expected_at(baseline: Point, target: Point, day: str) -> float:
-    """The planned path: linear from baseline to target, flat before the baseline and after the target."""
-    if day <= baseline.date or target.date <= baseline.date:
-        return baseline.value if day < target.date else target.value
-    if day >= target.date:
-        return target.value
-    span = days_between(baseline.date, target.date)
-    return baseline.value + (target.value - baseline.value) * days_between(baseline.date, day) / span
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """A metric parsed once: direction, baseline, target and measurements (oldest first)."""
-
-    name: str
-    unit: str
-    direction: str  # increase or decrease
-    baseline: Point | None
-    target: Point | None
-    points: tuple[Point, ...]
-
-    @classmethod
-    def of(cls, metric: Metric) -> Series:
-        points = sorted((p for m in metric.measurements if (p := point(m)) is not None), key=lambda p: p.date)
-        return cls(metric.name, metric.unit, metric.direction, point(metric.baseline), point(metric.target), tuple(points))
-
-    @property
-    def latest(self) -> Point | None:
-        return self.points[-1] if self.points else None
-
-    def path(self, day: str) -> float | None:
-        """The planned path's value on ``day`` (None without a baseline and a target)."""
-        return expected_at(self.baseline, self.target, day) if self.baseline and self.target else None
-
-
-def verdict(metric: Metric | Series, as_of: str, tolerance: float) -> Verdict:
-    """The metric's verdict on ``as_of`` by the linear-path rule (see portal.yml ``kpi.verdict``).
-
-    - no data: no measurement yet, or no target;
-    - achieved: the latest measurement is at least as good as the target value;
-    - off track: the target date has passed (``as_of`` after it) and the target is not reached,
-      or the latest measurement is worse than the planned path at its date by more than
-      ``tolerance`` x |target - baseline|;
-    - on track: otherwise (on or better than the path, within the tolerance).
-    """
-    series = metric if isinstance(metric, Series) else Series.of(metric)
-    direction, latest = series.direction, series.latest
-    target, baseline = series.target, series.baseline
-    if latest is None:
-        return Verdict("no_data", None, None, None, "no_measurements")
-    if target is None:
-        return Verdict("no_data", latest, None, None, "no_target")
-    if better(direction, latest.value, target.value):
-        return Verdict("achieved", latest, None, None, "reached")
-    if as_of > target.date:
-        return Verdict("off_track", latest, target.value, target.value, "target_passed")
-    if baseline is None:
-        return Verdict("on_track", latest, None, None, "no_baseline")
-    expected = expected_at(baseline, target, latest.date)
-    slack = abs(target.value - baseline.value) * tolerance
-    allowed = expected - slack if direction != "decrease" else expected + slack
-    if better(direction, latest.value, allowed):
-        return Verdict("on_track", latest, expected, allowed, "on_path")
-    return Verdict("off_track", latest, expected, allowed, "behind_path")
-
-
-# --- priority
-
-@dataclass(frozen=True, slots=True)
-class PriorityPart:
-    """One factor of the priority score: its level, points, weight and contribution."""
-
-    factor: str  # urgency, value, cost or support
-    level: str  # high, medium or low; for support, the number of supporters
-    points: int
-    weight: float
-    assumed: bool  # True when the level is not set and counted as medium
-
-    @property
-    def contribution(self) -> float:
-        return self.points * self.weight
-
-
-@dataclass(frozen=True, slots=True)
-class Priority:
-    score: float
-    parts: tuple[PriorityPart, ...]
-
-    @property
-    def max_score(self) -> float:
-        return sum(3 * p.weight for p in self.parts)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "parts": {p.factor: {"level": p.level, "points": p.points, "weight": p.weight,
-                                                          "contribution": _round(p.contribution), "assumed": p.assumed}
-                                               for p in self.parts}}
-
-
-PRIORITY_FORMULA = ("urgency points x urgency weight + value points x value weight + cost points x cost weight "
-                    "+ support points x support weight; "
-                    "points: high 3, medium 2, low 1 (cost counts inversely: low 3, high 1); "
-                    "value points come from value_level (medium until it is set); "
-                    "support points from the number of supporters: none 0, 1-2 1, 3-5 2, 6 or more 3 "
-                    "(the support term is left out while its weight is 0, the default)")
-
-
-def support_points(supporters: int) -> int:
-    """Points of the number of supporters: none 0, 1-2 1, 3-5 2, 6 or more 3 (the scale of the other factors)."""
-    return 0 if supporters <= 0 else 1 if supporters <= 2 else 2 if supporters <= 5 else 3
-
-
-def priority(imp: Improvement, weights: Mapping[str, float]) -> Priority | None:
-    """The record's priority score, or None until it is assessed (urgency and cost set).
-
-    ``value_level`` is optional (``value`` is a free-text benefit statement): until it is
-    set it counts as medium, and the breakdown says so. Support (the number of ``supporters``)
-    is a fourth factor only when ``weights["support"]`` is above 0.
-    """
-    urgency, cost = imp.urgency, imp.cost
-    if urgency not in LEVEL_POINTS or cost not in COST_POINTS:
-        return None
-    value = imp.value_level
-    parts: tuple[PriorityPart, ...] = (
-        PriorityPart("urgency", str(urgency), LEVEL_POINTS[str(urgency)], float(weights.get("urgency", 0)), False),
-        PriorityPart("value", str(value) if value in LEVEL_POINTS else "medium",
-                     LEVEL_POINTS.get(str(value), 2), float(weights.get("value", 0)), value not in LEVEL_POINTS),
-        PriorityPart("cost", str(cost), COST_POINTS[str(cost)], float(weights.get("cost", 0)), False),
-    )
-    support = float(weights.get("support", 0))
-    if support > 0:
-        backers = len(imp.supporters)
-        parts += (PriorityPart("support", str(backers), support_points(backers), support, False),)
-    return Priority(round(sum(p.contribution for p in parts), 2), parts)
-
-
-def quick_win(imp: Improvement) -> bool:
-    """Low cost and high value: the quadrant worth doing first."""
-    return bool(imp.cost == "low" and imp.value_level == "high")
-
-
-# --- objectives
-
-def objective_progress(register: Register, objective_id: str, as_of: str, tolerance: float
-                       ) -> tuple[dict[str, int], list[tuple[Improvement, Metric, Verdict]]]:
-    """Contributing improvements of an objective by status (closed ones by outcome), and every metric's verdict."""
-    counts: Counter[str] = Counter()
-    verdicts: list[tuple[Improvement, Metric, Verdict]] = []
-    for imp in register.improvements_by_objective.get(objective_id, []):
-        outcome = imp.outcome
-        counts[f"outcome:{outcome}" if outcome in OUTCOMES else imp.status] += 1
-        for metric in imp.metrics:
-            verdicts.append((imp, metric, verdict(metric, as_of, tolerance)))
-    return dict(counts), verdicts
+                "success_rate": rounded(self.success_rate)}

@@ -13,8 +13,9 @@ from typing import Literal, TypeVar
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.deps import Key, Reads, TrackedIndex, TrackedRegister
 from cir_portal.core.i18n import Translator
-from cir_portal.core.kpis import Ledger, Priority, priority
+from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement, Record, Register
+from cir_portal.core.priority import Priority, priority
 from cir_portal.views.markup import esc, link, page_url, relative_url, slug
 
 #: src_uri of the generated pages

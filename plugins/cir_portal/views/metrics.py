@@ -13,18 +13,10 @@ from datetime import date
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
-from cir_portal.core.kpis import (
-    OUTCOMES,
-    Point,
-    Priority,
-    Series,
-    Verdict,
-    better,
-    objective_progress,
-    point,
-    verdict,
-)
+from cir_portal.core.kpis import OUTCOMES
 from cir_portal.core.model import Improvement, Metric, Objective, Record
+from cir_portal.core.priority import Priority
+from cir_portal.core.verdicts import Point, Series, Verdict, better, objective_progress, point, verdict
 from cir_portal.views import charts
 from cir_portal.views.context import Site
 from cir_portal.views.markup import esc, link, table

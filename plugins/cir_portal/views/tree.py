@@ -27,7 +27,9 @@ from cir_portal.views import (
     knowledge,
     maturity,
     metrics,
+    priorities,
     register,
+    reports,
     roadmap,
     trace,
 )
@@ -38,7 +40,8 @@ from cir_portal.views.page import Page
 #: [Page]``; a view of many pages may also have ``page_makers(site) -> {src_uri: () -> Page}``,
 #: the same pages one function each, so that the live preview writes only those whose inputs
 #: changed (a maker reads what its page lists when it runs, not when it is made).
-PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard)
+PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard,
+              priorities, reports)
 #: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
 FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap)
 #: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.

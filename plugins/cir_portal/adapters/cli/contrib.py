@@ -1,6 +1,6 @@
 """``cir new``, ``cir move``, ``cir support``, ``cir renumber``, ``cir import`` and ``cir export``: the contributor's commands.
 
-Thin click adapters over scaffold.py, editing.py, importing.py and collisions.py. Every
+Thin click adapters over authoring (scaffold, editor, importing, collisions) and the exports view. Every
 command refuses to write anything that would not validate; mistakes are messages with the
 file and what to do (exit 1), never tracebacks; an unusable project or input is exit 2.
 """
@@ -21,14 +21,14 @@ from cir_portal.authoring.collisions import GitError, reserved_ids
 from cir_portal.authoring.editor import EditError, Refused, apply_changes, plan_move, plan_renumber, plan_support
 from cir_portal.authoring.importing import (
     PROGRESS_ROWS,
-    ImportProblem,
     Mapping,
     load_mapping,
     plan_import,
 )
-from cir_portal.authoring.importing import read_table as read_sheet
 from cir_portal.authoring.importing import write_import as write_rows
 from cir_portal.authoring.scaffold import KINDS, Vocabulary, plan_new, required_keys, today
+from cir_portal.authoring.tables import ImportProblem
+from cir_portal.authoring.tables import read_table as read_sheet
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.reporters import REPORTERS
 from cir_portal.views.exports import EXPORT_FORMATS, export_table

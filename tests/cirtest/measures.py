@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +13,7 @@ from cir_portal.core.model import Improvement, Lesson, Objective, Register, make
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.views.context import Site
 from cir_portal.views.tree import SiteTree
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from sitekit import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
+from cirtest.site import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
 
 REPO_ROOT = Path(__file__).parents[2]
 #: "now" of the fixture registers

@@ -5,7 +5,6 @@ load a project that must validate, and its site model.
 from __future__ import annotations
 
 import re
-import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,11 +13,8 @@ from pathlib import Path
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.views.context import Site
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from sitekit import copy_project as copy_example
-from sitekit import mkdocs_build
+from cirtest.site import copy_project as copy_example
+from cirtest.site import mkdocs_build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EPOCH = 1_790_000_000  # 2026-09-21: a fixed "now" for the views

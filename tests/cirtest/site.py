@@ -216,20 +216,21 @@ def build_all(jobs: Sequence[tuple[Path, Path, dict[str, str] | None]]) -> list[
     return builds
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` (which may be built later) on a free 127.0.0.1 port; yields its URL."""
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve_directory(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler] = QuietHandler,
+                    prefix: str = "/") -> Iterator[str]:
+    """Serve ``directory`` (which may be built later) on a free 127.0.0.1 port with ``handler``;
+    yields its URL (ending in ``prefix``, where the handler publishes the folder)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -14,10 +13,7 @@ from cir_portal.adapters.cli.main import cli
 from cir_portal.core.config import Project
 from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import load_register
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from sitekit import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
+from cirtest.site import copy_project as copy_example  # noqa: F401  (one copy of the example for every suite)
 
 REPO_ROOT = Path(__file__).parents[2]
 

@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from sitekit import REPO_ROOT
+from cirtest.site import REPO_ROOT
 
 PEOPLE = """\
 teams:

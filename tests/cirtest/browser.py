@@ -3,7 +3,6 @@ context (requests, console, page errors, dialogs)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, Request, Response, Route, WebError
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from sitekit import RecordFile, add_person, improvements, person_teams, read_records, update_record
+from cirtest.site import RecordFile, add_person, improvements, person_teams, read_records, update_record
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

@@ -7,25 +7,17 @@ Expectations come from the files (records, mkdocs.yml), never from the portal's 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
-
-from sitekit import REPO_ROOT, Build, run_cir
+from cirtest.site import REPO_ROOT, Build, QuietHandler, run_cir, serve_directory
 
 #: The sub-path every engine's site is published under.
 PREFIX = "/some/prefix/"
@@ -97,7 +89,7 @@ class EngineSite:
     url: str
 
 
-class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+class _PrefixHandler(QuietHandler):
     """Serves the site folder below PREFIX; any other path is a 404."""
 
     def translate_path(self, path: str) -> str:
@@ -108,22 +100,10 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / ".outside-the-prefix" / "none")  # no such file: 404
         return super().translate_path("/" + clean.removeprefix(PREFIX))
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
-
-@contextmanager
-def serve_under_prefix(directory: Path) -> Iterator[str]:
+def serve_under_prefix(directory: Path) -> AbstractContextManager[str]:
     """Serve ``directory`` (which may be built later) at http://127.0.0.1:<port>PREFIX; yields that URL."""
-    handler = functools.partial(_PrefixHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_directory(directory, _PrefixHandler, PREFIX)
 
 
 def pages_of(site: Path) -> set[str]:

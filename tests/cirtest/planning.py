@@ -1,28 +1,24 @@
 """Helpers of the planning tests (initiatives, supporters, roadmap, trace diagrams): a small
 register the portal has never seen, written as files over the shared base test project.
 
-Expectations come from these files (read back with ``sitekit.read_records``), never from the
+Expectations come from these files (read back with ``cirtest.site.read_records``), never from the
 code under test.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
-
-from sitekit import RecordFile, read_records
 
 from cir_portal.core.config import Config
 from cir_portal.core.model import Record, Register
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.views.context import Site
 from cir_portal.views.tree import SiteTree
+from cirtest.site import RecordFile, read_records
 
 #: The statuses of the default workflow that put a record with a target date on the roadmap.
 ROADMAP_STATUSES = ("approved", "planned", "in_progress", "evaluating")
