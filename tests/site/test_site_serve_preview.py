@@ -11,6 +11,7 @@ serving URL, as ``mkdocs serve`` does for its first build.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitekit import (
+
+from cirtest.site import (
     add_synthetic_improvements,
     free_port,
     git_commit_all,
@@ -153,7 +155,7 @@ def assert_same_as_clean_build(server: Served, step: str, dest: Path) -> None:
 def test_every_served_file_is_the_clean_build_after_each_change(served: Served, tmp_path: Path) -> None:
     project = served.project
     records = improvements(project)
-    first, second, third = records[0], records[3], records[5]
+    first, second, third, fourth = records[0], records[3], records[5], records[7]
     content = project / "content"
     moved = first.path.with_name(first.path.stem + "-moved.md")
     broken_text = second.path.read_text(encoding="utf-8")
@@ -170,25 +172,44 @@ def test_every_served_file_is_the_clean_build_after_each_change(served: Served, 
         data["vision"] = {"zh": "预览中修改的愿景", "en": "Vision changed while serving"}
         portal.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
-    steps: list[tuple[str, Callable[[], None], bool]] = [
-        ("a title edit", lambda: update_record(second.path, title="预览标题 Title edited while serving"), True),
-        ("a new record", add, True),
-        ("a renamed record file", lambda: first.path.rename(moved), True),
-        ("a deleted record", lambda: third.path.unlink(), True),
+    def schema() -> None:
+        # An organisation adds a key of its own: every improvement's card can show it.
+        path = project / "schemas" / "improvement.schema.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["properties"]["cost_centre"] = {"type": "string", "title": "Cost centre", "x-title-zh": "成本中心"}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    # (what changes, the change, how the rebuild regenerates: "part" of the site or "all" of it)
+    steps: list[tuple[str, Callable[[], None], str]] = [
+        ("a title edit", lambda: update_record(second.path, title="预览标题 Title edited while serving"), "part"),
+        ("a new record", add, "part"),
+        ("a renamed record file", lambda: first.path.rename(moved), "part"),
+        ("a deleted record", lambda: third.path.unlink(), "part"),
+        # The serve builds for the default audience (internal): a restricted record is not published.
+        ("a record made restricted", lambda: update_record(fourth.path, visibility="restricted"), "part"),
         ("a record that no longer validates", lambda: second.path.write_text(
-            broken_text.replace("status:", "status: no-such-status\nold_status:", 1), encoding="utf-8"), False),
-        ("the record fixed", lambda: second.path.write_text(broken_text, encoding="utf-8"), False),
-        ("a change to site_config/portal.yml", vision, False),
+            broken_text.replace("status:", "status: no-such-status\nold_status:", 1), encoding="utf-8"), "any"),
+        ("the record fixed", lambda: second.path.write_text(broken_text, encoding="utf-8"), "any"),
+        ("a change to site_config/portal.yml", vision, "all"),
+        ("a change to schemas/improvement.schema.json", schema, "all"),
+        ("the restricted record published again", lambda: update_record(fourth.path, visibility="internal",
+                                                                         cost_centre="CC-42"), "part"),
     ]
-    partial = []
-    for n, (step, change, incremental) in enumerate(steps):
+    for n, (step, change, expect) in enumerate(steps):
         log = served.rebuild(step, change)
         assert "An error happened during the rebuild" not in log, log
         assert_same_as_clean_build(served, step, tmp_path / f"clean-{n}")
         counts = PREVIEW_LINE.findall(log)
         assert counts, f"no live-preview line in the log of the rebuild after {step}:\n{log}"
-        if incremental:
-            partial.append(int(counts[-1][0]) < int(counts[-1][1]))
-    assert all(partial), "a record edit regenerated the whole site"
+        regenerated, total = int(counts[-1][0]), int(counts[-1][1])
+        if expect == "part":
+            assert regenerated < total, f"{step} regenerated the whole site"
+        elif expect == "all":
+            assert regenerated == total, f"{step} did not regenerate the whole site ({regenerated} of {total})"
+        if step == "a record made restricted":
+            assert http_get(served.url + page_url(fourth.rel)) is None, "a restricted record's page is served"
+            assert fourth.id not in (served.site_dir() / "register.json").read_text(encoding="utf-8")
     page = http_get(served.url + page_url(second.rel))
     assert page is not None and second.id in page and "cir-problems" not in page
+    page = http_get(served.url + page_url(fourth.rel))
+    assert page is not None and "CC-42" in page

@@ -184,7 +184,6 @@ class Preview:
                 add(("pages", name), partial(view.pages, site))
         for file_view in FILE_VIEWS:
             add(("files", view_name(file_view)), partial(file_view.files, site, site_url))
-        plan[("files", "static")] = (static_files, False)
         return plan
 
 
