@@ -52,13 +52,27 @@ def _cache_dir(site: Site) -> Path:
     return site.project.root / ".cir-cache" / "charts"
 
 
+_GRADIENT_ID = re.compile(r"\bgradient_(\d+)\b")
+
+
+def _stable_ids(svg: str, digest: str) -> str:
+    """``svg`` with vl-convert's gradient ids (numbered by how many charts the process drew before:
+    the same chart came out different after other charts) named after the chart's spec instead."""
+    numbers: dict[str, int] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        return f"cir-{digest[:12]}-{numbers.setdefault(match.group(1), len(numbers))}"
+
+    return _GRADIENT_ID.sub(rename, svg)
+
+
 def static_svg(site: Site, vega_lite: dict[str, Any]) -> str:
     """The chart rendered to SVG by vl-convert (no remote data), cached by spec hash."""
     text = spec_json(vega_lite)
     digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     cached = _cache_dir(site) / f"{digest}.svg"
     try:
-        return cached.read_text(encoding="utf-8")
+        return _stable_ids(cached.read_text(encoding="utf-8"), digest)
     except OSError:
         pass
     import vl_convert
@@ -66,6 +80,7 @@ def static_svg(site: Site, vega_lite: dict[str, Any]) -> str:
     svg: str = vl_convert.vegalite_to_svg(vega_lite, allowed_base_urls=[])
     if svg.startswith("<?xml"):
         svg = svg.split("?>", 1)[1].lstrip()
+    svg = _stable_ids(svg, digest)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(svg, encoding="utf-8")
