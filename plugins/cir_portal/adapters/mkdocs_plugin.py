@@ -257,28 +257,24 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             self.reuse.after_index(page, config)
         return context
 
-    @event_priority(-100)
-    def _put_card(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
-                  ) -> TemplateContext:
-        src_uri = page.file.src_uri
-        if self.tree.pages.record(src_uri) is not None and page.content is not None:
-            ours = self.tree.pages[src_uri]  # made now, for this page only (not kept)
-            if ours.card:
-                page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
-        return context
-
     #: Priority 50 and -50: around the search plugin's indexing of the page (default priority),
     #: so that a live-preview rebuild keeps the search entries of the pages it does not render.
-    #: Priority -100: put a record's card (HTML, never parsed as Markdown) under its heading after
-    #: the search plugin has read the page, so the card's labels, which repeat on every record
-    #: page, stay out of the search index and its parser's time.
-    on_page_context = CombinedEvent(_before_page_context, _after_page_context, _put_card)
+    on_page_context = CombinedEvent(_before_page_context, _after_page_context)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Point Material's "skip to content" link at the page's heading, adding it where Material
-        leaves it out (pages without a table of contents); default priority."""
+        """Put a record's card (HTML, never parsed as Markdown) under its heading once the page is
+        rendered: the search plugin has read the page without it (its labels repeat on every
+        record page), and MkDocs, which keeps every page's content until the build ends, never
+        holds it (10,000 cards are most of a build's memory). Then point Material's "skip to
+        content" link at the page's heading, adding it where Material leaves it out (pages
+        without a table of contents). Default priority."""
         self.rendered += 1
         self.progress.step("pages rendered", self.rendered, self.pages)
+        src_uri = page.file.src_uri
+        if self.tree.pages.record(src_uri) is not None:
+            ours = self.tree.pages[src_uri]  # made now, for this page only (not kept)
+            if ours.card:
+                output = output.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
         return skip_to_content(output, self.skip_label)
 
     @event_priority(50)
