@@ -32,7 +32,9 @@ BANNER = "cir-problems"
 #: How long one rebuild may take before the test gives up (generous: a loaded 2-core machine).
 REBUILD_TIMEOUT = 90.0
 #: What mkdocs serve logs when a rebuild ends: done, or failed (it then keeps serving the old site).
-REBUILD_ENDS = ("Documentation built in", "An error happened during the rebuild")
+#: ("Documentation built in ..." alone is not enough: MkDocs never logs the same line twice, and
+#: two quick rebuilds can take as long.)
+REBUILD_ENDS = ("Documentation built in", "Reloading browsers", "An error happened during the rebuild")
 #: The served project is a git repository (no SOURCE_DATE_EPOCH): its commits date the site.
 FIRST_COMMIT = "2021-03-04T05:06:07Z"
 LATER_COMMIT = "2022-07-08T09:10:11Z"

@@ -14,7 +14,8 @@ from typing import Any
 from cir_portal.core.model import DIMENSIONS, Assessment, Improvement, LeanCanvas, Lesson, Objective, Point, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
-from cir_portal.views.search import IGNORE, MORE_END, MORE_START, heading, record_facets
+from cir_portal.views.search import IGNORE, MORE_END, MORE_START, record_facets
+from cir_portal.views.search import heading as title_heading
 
 DIMENSION_LABELS = {
     "organizations_people": {"en": "Organisations & people", "zh": "组织和人员"},
@@ -74,9 +75,15 @@ def _text(value: Any) -> str:
     return f'<span class="cir-text">{esc(value)}</span>' if value not in (None, "") else ""
 
 
+def heading(site: Site, record: Record) -> str:
+    """The heading a record's card starts with (id, title, kind, search filters): what MkDocs
+    shows as the page heading, while the rest of the card is added to the rendered page."""
+    return _heading(site, record, site.t(record.kind))
+
+
 def _heading(site: Site, record: Record, kind_label: str) -> str:
     """The <h1> (id and title, the search result's title), the kind, and the search filters."""
-    return heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(kind_label)}</p>' + record_facets(site, record)
+    return title_heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(kind_label)}</p>' + record_facets(site, record)
 
 
 def _section(title: str, body: str, cls: str = "", *, searchable: bool = False) -> str:
