@@ -19,9 +19,14 @@ charts, ...) so the share of each, and the cost per chart figure, can be read; a
 publishing safety adds (issue 10: audience filter, redaction, sanitising every body, the
 scan of content/) is timed and given as a share of the build (target: under 3 %).
 
+preview ``mkdocs serve`` of the same register in a git repository: how long its first build
+        takes, then, for three edits of one record's title, the time until the served record
+        page and the register index (assets/cir/register-index.json) both show it, the
+        server's CPU time for each, and its peak memory (Linux /proc).
+
 Usage::
 
-    python scripts/bench_build.py [--sizes 500,2000] [--seed 42]
+    python scripts/bench_build.py [--sizes 500,2000] [--seed 42] [--preview yes|no|only]
 
 Target (issue 3): portal <= 1.3 x plain, and growth from 2,000 to 10,000 records no
 worse than linear (run ``--sizes 2000,10000`` to see it; that takes several minutes).
@@ -31,10 +36,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -69,10 +79,11 @@ def count_files(site: Path) -> tuple[int, int]:
     return pages, size
 
 
-def build(spawner: Spawner, project: Path, config: str, out: Path) -> tuple[float, float, int, str]:
+def build(spawner: Spawner, project: Path, config: str, out: Path) -> tuple[float, float, int, str, float]:
+    """(wall s, peak MiB, exit code, stderr, CPU s) of ``mkdocs build`` with ``config``."""
     shutil.rmtree(out, ignore_errors=True)
     run = spawner.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(out)], project)
-    return run.wall, run.maxrss_mib, run.returncode, run.stderr
+    return run.wall, run.maxrss_mib, run.returncode, run.stderr, run.cpu
 
 
 def view_breakdown(project: Path) -> list[tuple[str, float, int]]:
@@ -177,18 +188,22 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
         cold = build(spawner, project, "mkdocs.yml", site)
         cold_pages = count_files(site)
         warm = build(spawner, project, "mkdocs.yml", site)
-        print(f"  {'build':<34}{'wall s':>8}{'ms/record':>11}{'peak MiB':>10}{'pages':>8}{'site MiB':>10}  exit")
-        for label, (wall, rss, code, err), (pages, size) in (
+        print(f"  {'build':<34}{'wall s':>8}{'CPU s':>8}{'ms/record':>11}{'peak MiB':>10}{'pages':>8}{'site MiB':>10}  exit")
+        for label, (wall, rss, code, err, cpu), (pages, size) in (
             ("plain Material (no plugin, no nav)", plain, plain_pages),
             ("plain Material, cir render's pages", same, same_pages),
             ("portal, cold (no .cir-cache)", cold, cold_pages),
             ("portal, warm (.cir-cache)", warm, cold_pages),
         ):
-            print(f"  {label:<34}{wall:>8.2f}{wall / records * 1000:>11.2f}{rss:>10.0f}{pages:>8}{size / 2**20:>10.1f}  {code}")
+            print(f"  {label:<34}{wall:>8.2f}{cpu:>8.2f}{wall / records * 1000:>11.2f}{rss:>10.0f}{pages:>8}"
+                  f"{size / 2**20:>10.1f}  {code}")
             if code:
                 print("    " + err.strip().replace("\n", "\n    ")[:2000])
         print(f"  ratios: portal cold / plain {cold[0] / plain[0]:.2f}x, portal warm / plain {warm[0] / plain[0]:.2f}x; "
               f"portal cold / same pages {cold[0] / same[0]:.2f}x, warm / same pages {warm[0] / same[0]:.2f}x")
+        print(f"  CPU ratios (what load from other processes does not inflate; the cold build parses on every "
+              f"core): portal cold / plain {cold[4] / plain[4]:.2f}x, warm / plain {warm[4] / plain[4]:.2f}x "
+              f"(target: cold <= 1.3x); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         safety = safety_costs(project)
         mkdocs_route = sum(seconds for name, seconds, _ in safety if "Markdown" not in name and "redact" not in name)
         print(f"  publishing safety (in-process): {mkdocs_route * 1000:.0f} ms = {mkdocs_route / cold[0] * 100:.2f}% of the "
@@ -208,10 +223,137 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
                   f"{chart_s / chart_n * 1000:.2f} ms per chart, {chart_s / cold[0] * 100:.1f}% of the cold build")
 
 
+# --- live preview: `mkdocs serve`, one record edited, until the served pages show it (issue 12)
+
+PREVIEW_EDITS = 3
+PREVIEW_TIMEOUT = 7200.0
+
+
+def _get(url: str) -> str | None:
+    """The body of a 200 answer from ``url`` (127.0.0.1, no proxy), else None."""
+    import urllib.error
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=30) as answer:
+            body: bytes = answer.read()
+            return body.decode("utf-8", errors="replace") if answer.status == 200 else None
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """Peak resident memory of a running process (Linux /proc VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], interval: float = 0.02) -> float:
+    """Poll ``check()`` until true; returns when it first held (perf_counter)."""
+    deadline = time.perf_counter() + PREVIEW_TIMEOUT
+    while not check():
+        if proc.poll() is not None:
+            raise RuntimeError(f"mkdocs serve stopped while waiting for {what}")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"gave up waiting for {what}")
+        time.sleep(interval)
+    return time.perf_counter()
+
+
+def _shows(marker: str, *urls: str) -> bool:
+    return all(marker in (_get(url) or "") for url in urls)
+
+
+def _retitle(path: Path, marker: str) -> str:
+    """Append ``marker`` to the record's title (front matter rewritten by YAML, body kept); returns the new title."""
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4)
+    data = yaml.safe_load(text[4:end])
+    data["title"] = f"{data['title']} {marker}"
+    path.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10000) + text[end + 1:],
+                    encoding="utf-8")
+    return str(data["title"])
+
+
+def preview_latency(project: Path, edits: int = PREVIEW_EDITS) -> None:
+    """``mkdocs serve`` of ``project``: its first (full) build, then for each of ``edits`` title
+    edits of one record the time until the served record page AND the register index (the
+    JSON the register page renders from) both show the new title; CPU time of the server for
+    each; its peak memory."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    log = project.parent / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(project.parent)}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    files = sorted((project / "content" / "improvements").glob("*.md"))
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
+                                 "-f", str(project / "mkdocs.yml")], cwd=project, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        ready = _wait("the first build", lambda: _get(url) is not None, proc, interval=0.2)
+        first, first_cpu = ready - started, _cpu_seconds(proc.pid)
+        built = re.search(r"Documentation built in ([\d.]+) seconds", log.read_text(errors="replace"))
+        print(f"  live preview, mkdocs serve: first build {first:.1f} s from start to the first page served "
+              f"(MkDocs: {built.group(1) if built else '?'} s), server CPU {first_cpu:.1f} s")
+        for i in range(edits):
+            path = files[len(files) // 2 + i * 7 % max(1, len(files) // 2)]
+            src = path.relative_to(project / "content").as_posix()
+            page, index = url + src.removesuffix(".md") + "/", url + "assets/cir/register-index.json"
+            marker = f"bench-edit-{i}-{int(time.time())}"
+            time.sleep(1.0)  # let the server settle (and the watcher tell this write from the last)
+            cpu, t = _cpu_seconds(proc.pid), time.perf_counter()
+            _retitle(path, marker)
+            shown = _wait("the edit on the record page and the register index",
+                          partial(_shows, marker, page, index), proc)
+            latency, spent = shown - t, _cpu_seconds(proc.pid) - cpu
+            print(f"    edit {i + 1} ({src}): record page and register index show it after {latency:.2f} s "
+                  f"= {latency / first:.3f} x the first build; server CPU {spent:.2f} s = {spent / first_cpu:.3f} x")
+        print(f"    peak memory of the server: {_peak_rss_mib(proc.pid):.0f} MiB")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def preview_bench(n: int, seed: int) -> None:
+    """The live-preview figures of a register of ``n`` improvements (a project of its own)."""
+    with tempfile.TemporaryDirectory(prefix=f"cir-preview-{n}-") as tmp:
+        project = Path(tmp) / "project"
+        generate(n, project, seed=seed)
+        shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+        subprocess.run(["git", "init", "-q"], cwd=project, check=True)  # dated from a commit, like a real register
+        subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
+                        "register"], cwd=project, check=True, env={**os.environ, "GIT_AUTHOR_DATE": "2026-11-15T12:00:00Z",
+                                                                   "GIT_COMMITTER_DATE": "2026-11-15T12:00:00Z"})
+        print(f"\nN = {n:,} improvements, live preview (target: an edit shows within 0.1 x the first build at 2,000, "
+              f"0.05 x at 10,000)")
+        preview_latency(project)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="500,2000", help="comma-separated numbers of improvements")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--preview", choices=("yes", "no", "only"), default="yes",
+                        help="also (or only) time the live preview: mkdocs serve, one record edited")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     print(machine())
@@ -219,7 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     spawner = Spawner()
     try:
         for n in (int(s) for s in args.sizes.split(",")):
-            bench(n, args.seed, spawner)
+            if args.preview != "only":
+                bench(n, args.seed, spawner)
+            if args.preview != "no":
+                preview_bench(n, args.seed)
     finally:
         spawner.close()
     return 0

@@ -80,13 +80,15 @@ INLINE_SCHEMAS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class ChildRun:
-    """One subprocess run: wall time, exit code, output and the child's peak RSS."""
+    """One subprocess run: wall time, exit code, output, the child's peak RSS and CPU time
+    (user + system, with the processes it waited for: what a shared machine's load does not inflate)."""
 
     wall: float
     returncode: int
     stdout: str
     stderr: str
     maxrss_mib: float
+    cpu: float = 0.0
 
 
 @dataclass
@@ -240,7 +242,7 @@ for line in sys.stdin:
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     print(json.dumps({"wall": wall, "returncode": proc.returncode,
-                      "maxrss_kib": usage.ru_maxrss}), flush=True)
+                      "maxrss_kib": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}), flush=True)
 """
 
 
@@ -272,6 +274,7 @@ class Spawner:
                 stdout=out.read_text(encoding="utf-8", errors="replace"),
                 stderr=err.read_text(encoding="utf-8", errors="replace"),
                 maxrss_mib=answer["maxrss_kib"] / 1024,  # Linux reports KiB
+                cpu=answer["cpu"],
             )
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ errors, page errors, failed responses and dialogs; the test fails if any occurre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -38,6 +39,22 @@ def _sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serve
                 sites[name] = ServedSite(project, site, url)
         build_all([(s.project, s.site, None) for s in sites.values()])
         yield sites
+
+
+@pytest.fixture(scope="session")
+def served_site_en(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """The example register with its portal in English (portal.yml ``language: en``), served;
+    built only for the tests that ask for it."""
+    root = tmp_path_factory.mktemp("served-en")
+    project = copy_project(root / "project")
+    portal = project / "site_config" / "portal.yml"
+    text, n = re.subn(r"(?m)^language: \w+$", "language: en", portal.read_text(encoding="utf-8"))
+    assert n == 1, "portal.yml has no language line"
+    portal.write_text(text, encoding="utf-8")
+    with serve_directory(root / "site") as url:
+        set_site_url(project, url)
+        build_all([(project, root / "site", None)])
+        yield ServedSite(project, root / "site", url)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,15 @@
 """Accessibility in a real Chromium: axe-core on one page of every page type in the light and
-the dark palette, the register and the board with the keyboard alone, the skip link, and the
-register, board and dashboard on a 360 px screen and at 200 % zoom."""
+the dark palette, search results and the open search box, the register and the board with the
+keyboard alone, the skip link, and the register, board and dashboard on a 360 px screen and at 200 % zoom."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
-from cirtest.a11y import PALETTES, page_types, palette, run_axe, switch_palette, visit
+from cirtest.a11y import CONTENT, PALETTES, page_types, palette, run_axe, switch_palette, visit
 from cirtest.browser import BusySite, Guard, ServedSite
 from cirtest.english import make_english_project
 from cirtest.site import build_all, serve_directory, set_site_url
@@ -100,6 +100,28 @@ def _focus_is_visible(page: Page) -> bool:
     """The focused element draws a focus indicator (an outline or a box shadow)."""
     return bool(page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
       return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }"""))
+
+
+def test_axe_on_search_results_and_the_open_search_box(context: BrowserContext, served_site: ServedSite) -> None:
+    """The search page showing results, and the header search box with its list of results open
+    and an option chosen, pass axe-core in both palettes."""
+    page = context.new_page()
+    visit(page, served_site.url + "search/?q=Onboarding")
+    expect(page.locator(".cir-search__results .cir-search-hit").first).to_be_visible()
+    box = page.locator("#cir-search-box-q")
+    box.press_sequentially("checklist")
+    options = page.locator("#cir-search-box-list [role=option]")
+    expect(options.first).to_be_visible()
+    problems: list[str] = []
+    for scheme in PALETTES:
+        switch_palette(page, scheme)  # the click closes the list: focusing the box opens it again
+        box.focus()
+        box.press("ArrowDown")
+        expect(options.first).to_have_attribute("aria-selected", "true")
+        for where in (CONTENT, ".cir-search-box"):
+            problems += [f"[{scheme}] {where} {v['rule']}: {v['target']} {v['html']} — {v['fix']}"
+                         for v in run_axe(page, include=where)]
+    assert problems == [], f"{len(problems)} axe violation(s):\n" + "\n".join(problems)
 
 
 def test_register_filtered_by_status_and_record_opened_with_keyboard(page: Page, served_site: ServedSite) -> None:
@@ -204,7 +226,7 @@ def test_roadmap_groups_and_rows_with_keyboard(page: Page, served_site: ServedSi
     href = page.evaluate("document.activeElement.href")
     page.keyboard.press("Enter")
     page.wait_for_url(href)
-    assert page.locator("h1.cir-title").count() == 1
+    expect(page.locator("h1.cir-title")).to_have_count(1)  # instant navigation: the URL changes first
 
 
 def test_skip_link_leads_to_the_content(page: Page, served_site: ServedSite) -> None:

@@ -55,8 +55,8 @@ def test_instant_navigation_keeps_views_working(page: Page, served_site: ServedS
 
 @pytest.mark.slow
 def test_pages_load_only_from_the_site(page: Page, served_site: ServedSite, guard: Guard) -> None:
-    """Every navigation page and one record of each kind load (with their scripts, styles, charts
-    and search) from 127.0.0.1 only, without a JavaScript error."""
+    """Every navigation page, one record of each kind and the search page with a query load (with
+    their scripts, styles, charts and the search index) from 127.0.0.1 only, without a JavaScript error."""
     nav = mkdocs_config(served_site.project)["nav"]
     sources = [item if isinstance(item, str) else next(iter(item.values())) for item in nav]
     seen_kinds: set[str] = set()
@@ -65,11 +65,14 @@ def test_pages_load_only_from_the_site(page: Page, served_site: ServedSite, guar
             seen_kinds.add(record.kind)
             sources.append(record.rel)
     assert len(seen_kinds) == 4
+    sources.append("search.md?q=服务台")
     for src in sources:
-        page.goto(served_site.url + page_url(src))
+        page.goto(served_site.url + page_url(src.split("?")[0]) + (f"?{src.split('?')[1]}" if "?" in src else ""))
+        if "?q=" in src:
+            expect(page.locator(".cir-search__results .cir-search-hit").first).to_be_visible()
         guard.settle(page)  # lazy loads (search index, chart bundle, register index) included
         expect(page.locator("article h1").first).to_be_visible()
     assert len(guard.requests) > 3 * len(sources), "requests were not recorded"
     hosts = {urlsplit(u).hostname for u in guard.requests if urlsplit(u).scheme in ("http", "https")}
     assert hosts == {"127.0.0.1"}
-    assert any(u.endswith("/search/search_index.json") for u in guard.requests)
+    assert any("/pagefind/fragment/" in u for u in guard.requests), "the search page fetched no result"

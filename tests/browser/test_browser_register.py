@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from cirtest.browser import SYNTHETIC, BusySite, ServedSite
 from cirtest.site import workflow_order
@@ -53,7 +53,7 @@ def test_register_lists_every_improvement(page: Page, served_site: ServedSite) -
     assert sorted(r["id"] for r in rows) == sorted(r.id for r in imps)[:PAGE_SIZE]
     first = imps[0]
     link = page.locator(f'.cir-register tr[data-id="{first.id}"] a').first
-    assert link.get_attribute("href") == served_site.url + first.rel.removesuffix(".md") + "/"
+    assert link.evaluate("a => a.href") == served_site.url + first.rel.removesuffix(".md") + "/"
 
 
 def test_status_filter_shows_only_that_status(page: Page, served_site: ServedSite) -> None:
@@ -147,3 +147,30 @@ def test_pager_keeps_one_page_of_rows(page: Page, busy_site: BusySite) -> None:
     expect(info).to_have_text(f"1 / {math.ceil(identified / PAGE_SIZE)}")  # a filter starts at the first page
     assert _count(page) == identified
     assert len(_rows(page)) == PAGE_SIZE
+
+
+def test_first_rows_show_before_the_index_has_loaded(page: Page, busy_site: BusySite) -> None:
+    """The register paints its first page of rows (by id) while the index it filters with is held
+    back; the index is asked for only after that, and once it arrives the rows stay as they were."""
+    held: list[Route] = []
+    page.route("**/register-index.json", lambda route: held.append(route))
+    page.goto(busy_site.url + "register/")
+    rows = page.locator(".cir-register tbody tr")
+    expect(rows.first).to_be_visible()
+    ids = sorted((r.id for r in busy_site.improvements), key=lambda i: [int(p) if p.isdigit() else p
+                                                                          for p in re.split(r"(\d+)", i)])
+    assert [r["id"] for r in _rows(page)] == ids[:PAGE_SIZE]
+    assert _count(page) == len(ids)
+    expect(page.locator(".cir-register [data-page-info]")).to_have_text(f"1 / {math.ceil(len(ids) / PAGE_SIZE)}")
+    for _ in range(300):  # the index is asked for once the rows have painted: a bounded poll
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the index was not requested after the first paint"
+    assert [r["id"] for r in _rows(page)] == ids[:PAGE_SIZE], "the rows changed while the index was held back"
+    assert page.locator(".cir-register[data-loaded]").count() == 0
+    held[0].continue_()
+    page.wait_for_selector(".cir-register[data-loaded]")
+    assert [r["id"] for r in _rows(page)] == ids[:PAGE_SIZE]
+    page.locator('.cir-register [data-page="next"]').click()
+    assert [r["id"] for r in _rows(page)] == ids[PAGE_SIZE:2 * PAGE_SIZE]

@@ -50,9 +50,9 @@ def axe_script() -> str:
     return script
 
 
-def run_axe(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
-    """axe-core's violations inside the content area of the page as it is now: one entry per
-    failing element (rule id, selector, HTML, what to fix)."""
+def run_axe(page: Page, rules: list[str] | None = None, include: str = CONTENT) -> list[dict[str, Any]]:
+    """axe-core's violations inside the content area of the page (or ``include``) as it is now:
+    one entry per failing element (rule id, selector, HTML, what to fix)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_script())
     options: dict[str, Any] = {"resultTypes": ["violations"]}
@@ -62,7 +62,7 @@ def run_axe(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
         """([include, options]) => axe.run({include: [[include]]}, options).then(r => r.violations.flatMap(v =>
              v.nodes.map(n => ({rule: v.id, target: n.target.join(' '), html: n.html.slice(0, 160),
                                 fix: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240)}))))""",
-        [CONTENT, options],
+        [include, options],
     )
     return found
 

@@ -60,6 +60,14 @@ def set_publish(project: Path, text: str) -> None:
 
 
 def files_holding(site: Path, text: str) -> list[str]:
-    """Every file of a built site (any kind) whose bytes hold ``text``."""
+    """Every file of a built site (any kind) whose bytes hold ``text``; gzip files (the search
+    index's chunks and fragments) are read uncompressed."""
+    import gzip
+
     needle = text.encode("utf-8")
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and needle in p.read_bytes())
+
+    def content(path: Path) -> bytes:
+        data = path.read_bytes()
+        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and needle in content(p))

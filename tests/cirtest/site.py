@@ -241,6 +241,42 @@ def tree_digest(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def search_documents(site: Path) -> list[dict[str, Any]]:
+    """The pages of a built site's search index as Pagefind stored them, by URL: one dict per page
+    with ``url`` (site-root-relative, with a leading slash), ``content`` (the indexed text, zero-width
+    spaces between Chinese words), ``meta`` and ``filters``. Read from Pagefind's fragment files
+    (gzip of ``pagefind_dcd`` + JSON), independently of the portal's code."""
+    import gzip
+    import json
+
+    docs = []
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(path.read_bytes())
+        assert raw.startswith(b"pagefind_dcd"), path
+        doc = json.loads(raw[len(b"pagefind_dcd"):])
+        doc["content"] = doc["content"].replace("\u200b", "")
+        docs.append(doc)
+    assert docs, f"{site} has no search index (pagefind/fragment/)"
+    return sorted(docs, key=lambda d: str(d["url"]))
+
+
+def register_index_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of assets/cir/register-index.json as dicts of plain values: columns listed in
+    ``values`` hold positions in those lists, ``dates`` hold days since 1970-01-01, ``url`` holds
+    what follows the id in the page URL (or ``[url]``), as cir.js reads them."""
+    out = []
+    for row in data["rows"]:
+        rec = dict(zip(data["columns"], row, strict=True))
+        for col, keys in data["values"].items():
+            rec[col] = [keys[i] for i in rec[col]] if isinstance(rec[col], list) else keys[rec[col]]
+        for col in data["dates"]:
+            rec[col] = (dt.date(1970, 1, 1) + dt.timedelta(days=rec[col])).isoformat()
+        part = rec["url"]
+        rec["url"] = part[0] if isinstance(part, list) else data["url"]["prefix"] + rec["id"] + part + data["url"]["suffix"]
+        out.append(rec)
+    return out
+
+
 def links_of(html: str) -> Iterable[str]:
     return re.findall(r'(?:href|src)="([^"]*)"', html)
 

@@ -47,14 +47,14 @@ def _nav_link(page: Page, target: str) -> None:
 
 
 def search(page: Page, word: str) -> Locator:
-    """Type ``word`` into the theme's search and return the result links: Material's search box,
-    or Zensical's search dialog (in a shadow root, which Playwright's CSS selectors enter)."""
-    material = page.locator("input.md-search__input")
-    if material.count():
-        material.click()
-        material.fill(word)
-        material.press("End")  # Material searches on keyup
-        return page.locator(".md-search-result__list a")
+    """Type ``word`` into the site's search and return the result links: the portal's header box
+    (the MkDocs plugin's Pagefind search), or Zensical's search dialog (in a shadow root, which
+    Playwright's CSS selectors enter)."""
+    portal = page.locator("#cir-search-box-q")
+    if portal.count():
+        portal.click()
+        portal.fill(word)
+        return page.locator("#cir-search-box-list .cir-search-hit:not(.cir-search-hit--all) a")
     page.locator(".md-search__button").first.click()
     box = page.locator("dialog input[role=combobox]")
     box.fill(word)
@@ -126,7 +126,7 @@ def _rare_title_words(site: EngineSite) -> list[tuple[str, RecordFile]]:
     texts = [re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8")).lower() for p in site.site.rglob("*.html")]
 
     def words(title: str) -> list[str]:
-        # Chinese words as a reader would type them (jieba, which the portal's MkDocs search uses too)
+        # Chinese words as a reader would type them (jieba: a segmenter of its own, not the sites' search's)
         return [w for w in jieba.cut(title) if re.fullmatch(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{5,}", w)]
 
     found = {(w, r.id): (sum(w.lower() in t for t in texts), w, r) for r in improvements(site.project)

@@ -60,7 +60,7 @@ def materialx_python(request: pytest.FixtureRequest) -> Path:
 
 def test_materialx_builds_the_portal(materialx_python: Path, unseen_root: Path, tmp_path: Path) -> None:
     """With theme `materialx` every record has its page, the pages say MaterialX built them, and
-    its Pagefind search index is there."""
+    the portal's search index (Pagefind, as MaterialX's own search, which the portal leaves off) is there."""
     project = Path(shutil.copytree(unseen_root, tmp_path / "project"))
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -78,4 +78,5 @@ def test_materialx_builds_the_portal(materialx_python: Path, unseen_root: Path, 
     missing = [r.rel for r in read_records(project) if page_file(r.rel) not in pages]
     assert not missing, f"no page for {missing}"
     assert "mkdocs-materialx" in (site / "index.html").read_text(encoding="utf-8")
-    assert (site / "search" / "pagefind.js").is_file(), "MaterialX's Pagefind index was not built"
+    assert (site / "pagefind" / "pagefind-entry.json").is_file(), "the portal's search index was not built"
+    assert 'data-cir-search="box"' in (site / "index.html").read_text(encoding="utf-8"), "no search box in the header"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from cirtest.site import Build, RecordFile, link_target, page_url
+from cirtest.site import Build, RecordFile, link_target, page_url, register_index_rows
 
 pytestmark = pytest.mark.slow
 
@@ -161,8 +161,7 @@ def test_register_index_lists_every_improvement_file_once(built: Build, records:
     """The index the register and board pages render from has one row per improvement file,
     with its title and status as written and the URL of its built page."""
     index = json.loads((built.site / "assets" / "cir" / "register-index.json").read_text(encoding="utf-8"))
-    columns = index["columns"]
-    rows = [dict(zip(columns, row, strict=True)) for row in index["rows"]]
+    rows = register_index_rows(index)
     imps = {r.id: r for r in improvement_files(records)}
     assert_same_records("register-index.json", [row["id"] for row in rows], list(imps))
     problems = []

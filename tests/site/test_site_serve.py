@@ -1,7 +1,7 @@
 """Live preview: under ``mkdocs serve`` a validation error (in a record or in a configuration
 file) is shown on the pages instead of stopping the server, the preview recovers when the
-file is fixed, a change to site_config/ or schemas/ rebuilds the site too, and every rebuild
-is dated from the content as it is then.
+file is fixed, a change to site_config/ or schemas/ rebuilds the site too, every rebuild
+is dated from the content as it is then, and writes the search index of the pages as they are then.
 
 A real ``mkdocs serve`` on 127.0.0.1 (a free port) of the small base project, shared by the
 tests of this module; each test puts back what it changed and waits for that rebuild. Every
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cirtest.site import free_port, git_commit_all, http_get, improvements, page_url, wait_for
+from cirtest.site import free_port, git_commit_all, http_get, improvements, page_url, search_documents, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,9 @@ BANNER = "cir-problems"
 #: How long one rebuild may take before the test gives up (generous: a loaded 2-core machine).
 REBUILD_TIMEOUT = 90.0
 #: What mkdocs serve logs when a rebuild ends: done, or failed (it then keeps serving the old site).
-REBUILD_ENDS = ("Documentation built in", "An error happened during the rebuild")
+#: ("Documentation built in ..." alone is not enough: MkDocs never logs the same line twice, and
+#: two quick rebuilds can take as long.)
+REBUILD_ENDS = ("Documentation built in", "Reloading browsers", "An error happened during the rebuild")
 #: The served project is a git repository (no SOURCE_DATE_EPOCH): its commits date the site.
 FIRST_COMMIT = "2021-03-04T05:06:07Z"
 LATER_COMMIT = "2022-07-08T09:10:11Z"
@@ -209,3 +211,37 @@ def test_serve_shows_a_configuration_error_and_recovers_when_it_is_fixed(server:
     assert BANNER in page, "portal.yml broke, and the record page showed no validation banner (or did not load)"
     assert "site_config/portal.yml" in page[page.index(BANNER):]
     assert server.alive() is None
+
+
+def _served_search_text(server: Server, url: str) -> str | None:
+    """The indexed text of the page at ``url`` in the search index mkdocs serve is serving now
+    (read from its build folder, under the server's TMPDIR); None while it is being written."""
+    try:
+        (served,) = server.project.parent.glob("mkdocs_*")
+        docs = {str(d["url"]): str(d["content"]) for d in search_documents(served)}
+    except (OSError, EOFError, ValueError, AssertionError):
+        return None
+    return docs.get(url)
+
+
+def test_serve_keeps_search_current(server: Server) -> None:
+    """Search stays usable in live preview: every rebuild writes the search index of the pages as
+    they are then, so a word added to a record is found on its page, and gone once removed."""
+    assert http_get(server.url + "pagefind/pagefind.js"), "mkdocs serve serves no search bundle"
+    record = improvements(server.project)[0]
+    url = "/" + page_url(record.rel)
+    word = "Quokkaserve"
+    assert wait_for("the served search index", lambda: _served_search_text(server, url), alive=server.alive)
+    assert word not in (_served_search_text(server, url) or "")
+    original = record.path.read_bytes()
+    try:
+        record.path.write_bytes(original + f"\n评审备注 {word}\n".encode())
+        wait_for("the word in the served search index", lambda: word in (_served_search_text(server, url) or ""),
+                 timeout=REBUILD_TIMEOUT, alive=server.alive)
+        entry = http_get(server.url + "pagefind/pagefind-entry.json")
+        assert entry and json.loads(entry)["languages"], "no index served"
+    finally:
+        record.path.write_bytes(original)
+    wait_for("the word to leave the served search index",
+             lambda: (text := _served_search_text(server, url)) is not None and word not in text,
+             timeout=REBUILD_TIMEOUT, alive=server.alive)

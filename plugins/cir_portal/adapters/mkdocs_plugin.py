@@ -1,24 +1,36 @@
 """The MkDocs adapter: validates the register, then hands MkDocs the generated site tree.
 
-This is the only module that imports MkDocs; every hook calls into the library.
+This is the only module that imports MkDocs; every hook calls into the library. Under
+``mkdocs serve`` each rebuild is incremental (``_Reuse`` below, views/preview.py): only the
+pages a change reaches are rendered again, the others are the previous build's files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html as html_lib
+import logging
 import os
+import sys
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from cir_portal.adapters.outputs import PreviousOutput
+from cir_portal.adapters.progress import ProgressLine
+from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
 from cir_portal.core.config import AUDIENCES, Project
 from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
@@ -27,8 +39,11 @@ from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audien
 from cir_portal.core.reporters import location
 from cir_portal.views.access import skip_to_content
 from cir_portal.views.context import content_epoch
-from cir_portal.views.markup import esc, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstash_html_blocks
+from cir_portal.views.page import Page as PortalPage
+from cir_portal.views.preview import Preview
 from cir_portal.views.sanitize import clean_html
+from cir_portal.views.search import IGNORE, header_box, indexed, indexed_part, search_url
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -41,6 +56,8 @@ class CirPluginConfig(base.Config):
     cache = c.Type(bool, default=True)
     #: who the build is for: public, internal (default) or restricted; CIR_AUDIENCE wins when set
     audience = c.Optional(c.Choice(AUDIENCES))
+    #: index the built site for search (Pagefind) in every build, `mkdocs serve` rebuilds included
+    search = c.Type(bool, default=True)
 
 
 class CirPlugin(BasePlugin[CirPluginConfig]):
@@ -56,14 +73,31 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
+        #: live preview (plain `mkdocs serve`): the tree built incrementally, and MkDocs' side of it
+        self.preview: Preview | None = None
+        self.reuse: _Reuse | None = None
+        self.changed: set[str] = set()
+        self.progress = ProgressLine()
+        self.rendered = self.pages = 0
+        self.builds = 0
         #: files of content/ this build never reads: links out of the project, FIFOs, and the
         #: record pages its audience is not published (absolute paths)
         self.withheld: set[str] = set()
         self.trusted_html = False
+        self.skip_label = ""
+        #: the search index of the build under way, fed as pages are written (see on_post_page)
+        self.live: LiveIndex | None = None
+        self.dirty = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Remember whether we serve: then validation errors are shown on the pages instead of failing."""
+        """Remember whether we serve: then validation errors are shown on the pages instead of
+        failing, and each rebuild renders only what changed (not with ``--dirty``, which is
+        MkDocs' own way of skipping pages: only changed pages are written, and the search index
+        then reads the whole site folder at the end)."""
         self.command = command
+        self.dirty = dirty
+        if command == "serve" and not dirty:
+            self.preview, self.reuse = Preview(), _Reuse()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the register and build the site tree (default priority; before search reads the language)."""
@@ -74,7 +108,16 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             audience = build_audience(self.config.audience)
         except AudienceError as exc:
             raise PluginError(f"{AUDIENCE_ENV}: {exc}") from None
-        result = load_register(project, use_cache=self.config.cache, audience=audience)
+        if self.reuse is not None:
+            self.reuse.start(config)
+        previous = self.result if self.reuse is not None else None
+        # A cold build parses in forked processes (one per core); never beside other threads
+        # (`mkdocs serve` rebuilds while its server runs): forking them is not safe.
+        workers = 0 if threading.active_count() == 1 else 1
+        result = load_register(project, use_cache=self.config.cache, audience=audience, previous=previous,
+                               workers=workers,
+                               progress=lambda done, total: self.progress.step("records validated", done, total))
+        self.progress.done()
         self.result = result
         self.withheld = {os.path.normpath(project.root / rel) for rel in result.unsafe | result.unpublished}
         for issue in result.issues:
@@ -86,6 +129,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             else:
                 log.info(text)
         self.problems = result.errors
+        if self.preview is None:
+            result.sources = []  # parsed files are needed again only by the next live-preview build
         if result.config is None or result.register is None:
             if self.command == "serve" and self.tree.pages:
                 # Keep serving the last good site, with the configuration errors on every page.
@@ -99,13 +144,26 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         portal = result.config.portal
         self.trusted_html = portal.publish.trusted_html
         config.theme["language"] = self.language = portal.language
+        if self.config.search and ("material/search" in config.plugins or "search" in config.plugins):
+            log.warning("Material's search plugin is enabled next to the portal's own search (Pagefind): "
+                        "remove `- search` from `plugins` in mkdocs.yml, or set the cir plugin's `search: false`")
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates the sitemap from this; take it from the content, not the clock.
             os.environ["SOURCE_DATE_EPOCH"] = str(content_epoch(project, result.register))
             self.own_epoch = True
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-        self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
-                               site_url=config.site_url or "")
+        if self.preview is not None:
+            delta = self.preview.update(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                                        site_url=config.site_url or "",
+                                        progress=lambda done, total: self.progress.step("pages generated", done, total))
+            self.tree, self.changed = self.preview.tree, delta.changed
+            self.builds += 1  # in the message: MkDocs never logs the same line twice
+            log.info(f"live preview (build {self.builds}): {delta.regenerated} of {delta.total} pages, cards and files "
+                     f"generated again, {len(delta.changed)} changed")
+        else:
+            self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
+                                   site_url=config.site_url or "")
+        self.progress.done()
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
         stylesheets, scripts = self.tree.theme_assets()
         config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
@@ -117,77 +175,208 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         """Drop the files this build must not read or publish (links out of the project, FIFOs,
         records its audience does not see: then neither their pages nor the search index or
         sitemap hold them); add the generated pages, assets and exports as virtual files
-        (nothing is written to content/)."""
+        (nothing is written to content/); in live preview, leave out of this rebuild what did
+        not change."""
         for file in list(files):
             if file.abs_src_path is not None and os.path.normpath(file.abs_src_path) in self.withheld:
                 files.remove(file)
+        reuse = self.reuse
+        if reuse is not None:
+            reuse.begin(config, self.tree.pages.generated, self.problems, self.changed)
         self.blocks = {}
         for page in self.tree.generated():
-            if files.get_file_from_path(page.src_uri) is not None:
-                log.warning(f"content/{page.src_uri} exists and replaces the page the portal generates there")
+            src_uri = page.src_uri
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
+                continue
+            if reuse is not None and reuse.can_skip(src_uri):
+                files.append(File.generated(config, src_uri, content=""))  # left out: MkDocs never reads it
                 continue
             # Generated pages are mostly raw HTML: Markdown would only re-parse it to pass it
             # through. It gets placeholders, and on_page_content puts the HTML back.
-            markdown, self.blocks[page.src_uri] = stash_html_blocks(page.source())
-            files.append(File.generated(config, page.src_uri, content=markdown))
+            markdown, self.blocks[src_uri] = stash_html_blocks(page.source())
+            files.append(File.generated(config, src_uri, content=markdown))
         for src_uri, data in sorted(self.tree.files.items()):
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=data))
+        if reuse is not None:
+            # generated pages and files, and the record pages: what the portal writes
+            reuse.plan(files, {*self.tree.pages, *self.tree.files})
+        self.rendered, self.pages = 0, len(self.tree.pages)
+        if self.preview is None:
+            # MkDocs holds the generated pages now (their HTML apart, until on_page_content):
+            # a second copy would be the largest part of a big register's build.
+            self.tree.pages.generated = {}
+        self.skip_label = Translator(self.language)("skip_to_content")
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Keep the navigation for the sitemap of a live-preview rebuild (default priority)."""
+        if self.reuse is not None:
+            self.reuse.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """In live preview, keep the theme's compiled templates from one rebuild to the next
+        (MkDocs makes a new template environment every time; default priority)."""
+        if self.reuse is not None:
+            env.bytecode_cache = self.reuse.templates
+            self.reuse.env = env
+        return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        ours = self.tree.pages.get(page.file.src_uri)
-        return ours.content if ours is not None and ours.record is not None else None
+        return self._body(page.file.src_uri)
+
+    def _body(self, src_uri: str) -> str | None:
+        record = self.tree.pages.record(src_uri)
+        return record.body if record is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give record pages their (escaped) title; generated pages carry theirs in front matter."""
-        ours = self.tree.pages.get(page.file.src_uri)
-        if ours is not None and ours.record is not None:
-            page.meta["title"] = esc(ours.title)
+        record = self.tree.pages.record(page.file.src_uri)
+        if record is not None:
+            page.meta["title"] = esc(f"{record.id} {record.title}")
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put back a generated page's HTML blocks; put a record's heading above its body (the
-        <h1> stays, or Material would add its own); in serve mode, show validation errors on top
-        of every page (default priority: before search reads the content in on_page_context)."""
+        <h1> stays, or Material would add its own); mark the content as what the search index
+        holds, unless the page's meta says ``search: exclude``; in serve mode, show validation
+        errors on top of every page, outside the indexed part (default priority)."""
         src_uri = page.file.src_uri
-        html = unstash_html_blocks(html, self.blocks.get(src_uri, []))
-        ours = self.tree.pages.get(src_uri)
-        if ours is not None and ours.record is not None:
+        html = unstash_html_blocks(html, self.blocks.pop(src_uri, []))
+        record = self.tree.pages.record(src_uri) is not None
+        if record:
             if not self.trusted_html:
                 html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
-            html = ours.heading + "\n" + html
+            # the <h1> stays: Material would add its own; the card follows once the page is rendered (on_post_page)
+            html = self.tree.pages.heading(src_uri) + "\n" + html
+        search = page.meta.get("search")
+        if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
+            html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
         if self.problems:
             html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
-    @event_priority(-100)
-    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
-                        ) -> TemplateContext:
-        """Put a record's card (HTML, never parsed as Markdown) under its heading. Priority -100:
-        after the search plugin has read the page, so the card's labels, which repeat on every
-        record page, stay out of the search index and its parser's time."""
-        ours = self.tree.pages.get(page.file.src_uri)
-        if ours is not None and ours.record is not None and ours.card and page.content is not None:
-            page.content = page.content.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
+    @event_priority(50)
+    def _before_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                             ) -> TemplateContext:
+        if self.reuse is not None:
+            self.reuse.before_index(page, config)
         return context
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Point Material's "skip to content" link at the page's heading, adding it where Material
-        leaves it out (pages without a table of contents); default priority."""
-        return skip_to_content(output, Translator(self.language)("skip_to_content"))
+    @event_priority(-50)
+    def _after_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                            ) -> TemplateContext:
+        if self.reuse is not None:
+            self.reuse.after_index(page, config)
+        return context
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Drop the SOURCE_DATE_EPOCH this build set (default priority): the next build in this
-        process (a serve rebuild, another project) dates itself from its own content."""
+    #: Priority 50 and -50: around Material's search plugin's indexing of the page (default
+    #: priority), when it is on, so that a live-preview rebuild keeps the search entries of the
+    #: pages it does not render.
+    on_page_context = CombinedEvent(_before_page_context, _after_page_context)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put a record's card (HTML, never parsed as Markdown) under its heading once the page is
+        rendered: MkDocs, which keeps every page's content until the build ends, never holds it
+        (10,000 cards are most of a build's memory). Then point Material's "skip to content"
+        link at the page's heading, adding it where Material leaves it out (pages without a
+        table of contents); put the search box in the header, and hand the page's indexed part
+        (the card in it: its labels are marked out of the text, views/cards.py) to the search
+        index, which parses it in another process while the next page is rendered. Default priority."""
+        self.rendered += 1
+        self.progress.step("pages rendered", self.rendered, self.pages)
+        src_uri = page.file.src_uri
+        if self.tree.pages.record(src_uri) is not None:
+            ours = self.tree.pages[src_uri]  # made now, for this page only (not kept)
+            if ours.card:
+                output = output.replace(ours.heading + "\n", ours.heading + ours.card + "\n", 1)
+        output = skip_to_content(output, self.skip_label)
+        if not self.config.search:
+            return output
+        action = relative_url(page.url, search_url(config.use_directory_urls))
+        output = _with_header_box(output, header_box(self.language, action))
+        part = None if self.dirty else indexed_part(output, self.language)
+        if self.reuse is not None:
+            # kept for the rebuilds that reuse this page; indexed in a full build's order (finish)
+            self.reuse.index_part(src_uri, "/" + page.url, part)
+            if self.reuse.skipped:
+                return output
+        if part is not None:
+            self._index("/" + page.url, part)
+        return output
+
+    def _index(self, url: str, part: str) -> None:
+        if self.live is None:
+            try:
+                self.live = LiveIndex(self.language)
+            except SearchIndexError as exc:
+                raise PluginError(f"search index: {exc}") from None
+        self.live.add(url, part)
+
+    @event_priority(50)
+    def _put_back(self, *, config: MkDocsConfig) -> None:
+        self.progress.done()
+        if self.reuse is not None:
+            reused = bool(self.reuse.skipped)
+            self.reuse.finish(config)
+            if reused and self.config.search:
+                # The pages this rebuild did not render never reached on_post_page: their indexed
+                # parts are the previous build's. Every page is indexed now, in the order a full
+                # build renders them (Pagefind's files depend on it): the same index as a clean build.
+                for url, part in self.reuse.indexed():
+                    self._index(url, part)
+        if self.preview is not None:
+            self.preview.release()
+
+    def _post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the search index (Pagefind) of the pages of this build, every `mkdocs serve`
+        rebuild included (a dirty build's pages are read from the site folder); drop the
+        SOURCE_DATE_EPOCH this build set: the next build in this process (a serve rebuild,
+        another project) dates itself from its own content. Default priority: the pages are written."""
         self._release_epoch()
+        if not self.config.search:
+            return
+        live, self.live = self.live, None
+        try:
+            stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
+        except SearchIndexError as exc:
+            raise PluginError(f"search index: {exc}") from None
+        log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s after the pages "
+                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+
+    #: Priority 50: put back the pages a live-preview rebuild did not render (and their search
+    #: entries and sitemap lines) before other plugins read the built site. Default priority:
+    #: drop the SOURCE_DATE_EPOCH this build set, so the next build in this process (a serve
+    #: rebuild, another project) dates itself from its own content.
+    on_post_build = CombinedEvent(_put_back, _post_build)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """As on_post_build, when the build fails."""
+        """As on_post_build, when the build fails (the search index of the build is dropped): the
+        next live-preview build renders everything."""
+        self.progress.done()
+        if self.reuse is not None:
+            self.reuse.failed()
         self._release_epoch()
+        if self.live is not None:
+            self.live.close()
+            self.live = None
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Set the previous live-preview build aside before MkDocs cleans the output folder
+        (default priority): its pages are linked back from there, and it is deleted in the
+        background (removing thousands of page folders can take seconds)."""
+        if self.reuse is not None:
+            self.reuse.previous.set_aside(Path(config.site_dir))
+
+    def on_shutdown(self) -> None:
+        """Delete what the live preview set aside."""
+        if self.reuse is not None:
+            self.reuse.previous.close()
 
     def _release_epoch(self) -> None:
         if self.own_epoch:
@@ -203,11 +392,269 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return server
 
 
+def _with_header_box(output: str, box: str) -> str:
+    """``output`` with ``box`` in Material's header, before the repository link (search.js adds
+    it on pages of themes without that header structure)."""
+    start = output.find('class="md-header__inner')
+    if start < 0:
+        return output
+    end = output.find("</nav>", start)
+    source = output.find('<div class="md-header__source">', start, end)
+    at = source if source >= 0 else end
+    return output if at < 0 else output[:at] + box + output[at:]
+
+
 def _problems_banner(problems: list[Issue], language: str = "en") -> str:
     t = Translator(language)
     items = "".join(f"<li><code>{esc(location(i))}</code> {esc(i.key)}: {esc(i.message)}</li>" for i in problems[:50])
     more = (f"<p>{esc(t('problems_more', n=len(problems) - 50))} <code>cir validate</code>.</p>"
             if len(problems) > 50 else "")
-    return (f'<div class="admonition failure cir-problems"><p class="admonition-title">'
+    return (f'<div class="admonition failure cir-problems" {IGNORE}><p class="admonition-title">'
             f"{esc(t('problems_title', n=len(problems)))}</p>"
             f"<ul>{items}</ul>{more}</div>")
+
+
+#: Plugins whose work a live-preview rebuild can leave out for a page it does not render
+#: (Material's search: its entries for that page are kept).
+_PAGE_LOCAL_PLUGINS = {"cir", "search", "material/search"}
+
+
+class _Reuse:
+    """Live preview, MkDocs' side: leave the pages that did not change out of a rebuild and put
+    the previous build's files back (with their search entries and sitemap lines).
+
+    A page is rendered again when its source changed (views/preview.py says which), when it
+    is not the portal's (a hand-written page, a record that does not validate), when it is in
+    the navigation, and every page is when something shown on all of them changed: mkdocs.yml,
+    the theme, the validation errors banner, the navigation's titles. A rebuild after a failed
+    one renders everything.
+    """
+
+    def __init__(self) -> None:
+        self.previous = PreviousOutput()
+        #: the search plugin's entries of each page (Material's search, when it is on)
+        self.entries: dict[str, list[Any]] = {}
+        #: the indexed part of each page the portal's search index holds, with its URL (from on_post_page)
+        self.parts: dict[str, tuple[str, str]] = {}
+        self.fingerprint = b""
+        #: pages and files of the last complete build (in ``previous`` while a rebuild runs)
+        self.kept: set[str] = set()
+        self.complete = False
+        self.enabled = True
+        self.render_all = True
+        self.changed: set[str] = set()
+        self.nav_pages: set[str] = set()
+        #: pages and files this rebuild leaves out, with their inclusion before
+        self.skipped: dict[str, tuple[File, InclusionLevel]] = {}
+        #: what the portal writes (records' and generated pages, files): the rest is always rendered
+        self.ours: set[str] = set()
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        self.templates = _Templates()
+        #: what the last sitemap listed (pages, dates): the same again is the same file
+        self.sitemap = ""
+        self._count = 0
+        self.pages: list[str] = []
+        logging.getLogger("mkdocs.structure.pages").addFilter(_ExcludedLinks(self))
+
+    def start(self, config: MkDocsConfig) -> None:
+        others = sorted(set(config.plugins) - _PAGE_LOCAL_PLUGINS)
+        enabled = not others and config.nav is not None
+        if self.enabled and not enabled:
+            why = f"plugins {', '.join(others)}" if others else "no `nav` in mkdocs.yml"
+            log.info(f"live preview renders every page on each rebuild ({why})")
+        self.enabled = enabled
+        self.skipped, self.files = {}, None
+
+    def begin(self, config: MkDocsConfig, pages: Mapping[str, PortalPage], problems: list[Issue],
+              changed: set[str]) -> None:
+        """Before the files: does this rebuild have to render every page?"""
+        self.nav_pages = _nav_sources(config.nav)
+        fingerprint = self._fingerprint(config, pages, problems)
+        self.render_all = not (self.enabled and self.complete) or fingerprint != self.fingerprint
+        self.fingerprint, self.changed = fingerprint, changed
+
+    def can_skip(self, src_uri: str) -> bool:
+        """Whether this rebuild takes the page or file from the previous build."""
+        # Pages in the navigation are rendered every time: the navigation of every page shows
+        # their titles, which MkDocs takes from them as it renders them.
+        return (not self.render_all and src_uri in self.kept and src_uri not in self.changed
+                and src_uri not in self.nav_pages)
+
+    def plan(self, files: Files, ours: set[str]) -> None:
+        """Leave out of this rebuild what ``can_skip`` (MkDocs then neither reads nor writes it)."""
+        self.files, self.ours = files, ours
+        for file in files:
+            if file.src_uri in ours and self.can_skip(file.src_uri):
+                self.skipped[file.src_uri] = (file, file.inclusion)
+                file.inclusion = InclusionLevel.EXCLUDED
+        self.complete = False
+
+    def _fingerprint(self, config: MkDocsConfig, pages: Mapping[str, PortalPage], problems: list[Issue]) -> bytes:
+        """What every page shows besides its own content."""
+        h = hashlib.blake2b(digest_size=20)
+        for part in (config.config_file_path, config.site_url, config.use_directory_urls, config.theme.get("language"),
+                     [str(s) for s in config.extra_css], [str(s) for s in config.extra_javascript],
+                     _problems_banner(problems, str(config.theme.get("language"))) if problems else ""):
+            h.update(repr(part).encode() + b"\0")
+        if config.config_file_path and os.path.isfile(config.config_file_path):
+            h.update(Path(config.config_file_path).read_bytes())
+        for folder in config.theme.dirs:
+            if not folder.startswith(sys.prefix):  # the user's theme overrides (custom_dir)
+                for dirpath, _, names in sorted(os.walk(folder)):
+                    for name in sorted(names):
+                        stat = os.stat(os.path.join(dirpath, name))
+                        h.update(f"{dirpath}/{name}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
+        for src in sorted(self.nav_pages):
+            # what the navigation shows of a page: its title (front matter and first heading)
+            if src in pages:
+                h.update(_title_lines(pages[src].source()).encode())
+            else:
+                path = Path(config.docs_dir) / src
+                h.update(path.read_bytes() if path.is_file() else b"\1")
+        return h.digest()
+
+    def before_index(self, page: Page, config: MkDocsConfig) -> None:
+        index = _search_index(config)
+        self._count = len(index) if index is not None else 0
+
+    def after_index(self, page: Page, config: MkDocsConfig) -> None:
+        index = _search_index(config)
+        if index is not None:
+            self.entries[page.file.src_uri] = index[self._count:]
+
+    def index_part(self, src_uri: str, url: str, part: str | None) -> None:
+        """Keep what the portal's search index holds of a rendered page (None: nothing)."""
+        if part is None:
+            self.parts.pop(src_uri, None)
+        else:
+            self.parts[src_uri] = (url, part)
+
+    def indexed(self) -> list[tuple[str, str]]:
+        """(URL, indexed part) of every page of the build, in the order a full build renders them."""
+        return [self.parts[src] for src in self.pages if src in self.parts]
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """After the last page: put the left-out files back, rebuild the search entries and the
+        sitemap in the order a full build writes them."""
+        if self.files is None:
+            return
+        site_dir = Path(config.site_dir)
+        missing = self.previous.restore(site_dir, sorted(f.dest_uri for f, _ in self.skipped.values()))
+        rendered = {f.src_uri for f in self.files if f.src_uri in self.ours and f.src_uri not in self.skipped
+                    and (site_dir / f.dest_uri).is_file()}  # (MkDocs writes no file for an empty page)
+        self.kept = rendered | {src for src, (f, _) in self.skipped.items() if f.dest_uri not in missing}
+        # the pages of the build, rendered or reused, in the order a full build renders them
+        self.pages = [f.src_uri for f in self.files if f.is_documentation_page()
+                      and (f.src_uri in self.skipped or f.inclusion.is_in_serve())]
+        gone = {src for src, (f, _) in self.skipped.items() if f.dest_uri in missing}
+        self.parts = {src: self.parts[src] for src in self.pages if src in self.parts and src not in gone}
+        index = _search_index(config)
+        if index is not None:
+            self.entries = {src: self.entries.get(src, []) for src in self.pages}
+            index[:] = [entry for src in self.pages for entry in self.entries[src]]
+        if self.skipped:
+            self._sitemap(config)
+        self.previous.discard()
+        if missing:  # a kept file vanished: render everything next time
+            log.warning(f"live preview: {len(missing)} page(s) could not be reused; the next rebuild renders all")
+            self.failed()
+            return
+        self.complete = True
+
+    def _sitemap(self, config: MkDocsConfig) -> None:
+        """The sitemap lists every page, those left out of this rebuild too: the previous build's
+        when the pages and their dates are the same, else MkDocs' own template run again."""
+        assert self.files is not None
+        pages = [(f.src_uri, (f.page.meta.get("template") if f.page is not None else None))
+                 for f in self.files if f.is_documentation_page() and (f.src_uri in self.skipped or f.inclusion.is_in_serve())]
+        key = repr((config.site_url, os.environ.get("SOURCE_DATE_EPOCH"), pages))
+        names = ["sitemap.xml", "sitemap.xml.gz"]
+        if (key == self.sitemap and all(self.previous.has(name) for name in names)
+                and not self.previous.restore(Path(config.site_dir), names)):
+            return
+        self.sitemap = key
+        from mkdocs.commands.build import _build_theme_template
+
+        for file, inclusion in self.skipped.values():
+            file.inclusion = inclusion
+            if inclusion == InclusionLevel.UNDEFINED:
+                set_exclusions([file], config)
+            if file.is_documentation_page() and file.page is None:
+                Page(None, file, config)
+        if self.nav is not None and "sitemap.xml" in config.theme.static_templates:
+            _build_theme_template("sitemap.xml", self.env or config.theme.get_env(), self.files, config, self.nav)
+
+    def failed(self) -> None:
+        self.complete = False
+        self.kept = set()
+        self.previous.discard()
+
+
+class _Templates(jinja2.BytecodeCache):
+    """Compiled templates in memory, by template and source checksum (an edited template compiles anew)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class _ExcludedLinks(logging.Filter):
+    """Drop MkDocs' note that a page links to a page "excluded from the built site" when the
+    target is only left out of a live-preview rebuild (it is on the site, from the previous build)."""
+
+    def __init__(self, reuse: _Reuse) -> None:
+        super().__init__()
+        self.reuse = reuse
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.endswith("which is excluded from the built site."):
+            return True
+        target = message.rsplit("'", 2)[-2] if message.count("'") >= 4 else ""
+        return target not in self.reuse.skipped
+
+
+def _search_index(config: MkDocsConfig) -> list[Any] | None:
+    """Material's search entries (the list its on_post_build writes), when that plugin is on."""
+    for name in ("search", "material/search"):
+        plugin = config.plugins.get(name)
+        entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+        if isinstance(entries, list):
+            return entries
+    return None
+
+
+def _nav_sources(nav: Any) -> set[str]:
+    """Every page named in mkdocs.yml's ``nav``."""
+    out: set[str] = set()
+    if isinstance(nav, str):
+        if nav.endswith(".md"):
+            out.add(nav)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            out |= _nav_sources(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            out |= _nav_sources(item)
+    return out
+
+
+def _title_lines(markdown: str) -> str:
+    """The front matter and first heading of a page: where MkDocs takes its title from."""
+    head = ""
+    if markdown.startswith("---\n"):
+        end = markdown.find("\n---", 4)
+        head = markdown[:end + 4] if end >= 0 else ""
+    for line in markdown[len(head):].splitlines():
+        if line.startswith("# ") or "<h1" in line:
+            return head + "\n" + line
+    return head

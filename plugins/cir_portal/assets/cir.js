@@ -1,28 +1,52 @@
 /* cir-portal: the interactive register and status board.
- * Rows come from a compact JSON index; only one page of rows is in the DOM at a time.
+ * Rows come from a compact JSON index; only one page of rows is in the DOM at a time. The
+ * register page is served with its first page of rows and loads the index after it has painted.
  * Values are inserted with textContent, never as HTML.
  * Initialised through Material's document$ so it survives instant navigation. */
 (function () {
   "use strict";
   var indexes = {};
 
+  function isoDay(days) {
+    return typeof days === "number" ? new Date(days * 86400000).toISOString().slice(0, 10) : days;
+  }
+
+  /* rows hold positions in data.values (keys written once), day numbers and the URL after the id */
+  function decode(data) {
+    var cols = data.columns, values = data.values || {}, dates = data.dates || [], url = data.url || {};
+    var teamOf = data.team_of || {};
+    data.records = data.rows.map(function (row) {
+      var rec = {};
+      for (var i = 0; i < cols.length; i++) {
+        var col = cols[i], v = row[i], keys = values[col];
+        if (keys) v = Array.isArray(v) ? v.map(function (k) { return keys[k]; }) : keys[v];
+        else if (dates.indexOf(col) >= 0) v = isoDay(v);
+        rec[col] = v;
+      }
+      rec.url = typeof rec.url === "string" ? (url.prefix || "") + rec.id + rec.url + (url.suffix || "") : rec.url[0];
+      rec.team = teamOf[rec.owner] || "";
+      rec.escalated = !!rec.escalated;
+      rec.value = rec.value || "";
+      rec.search = (rec.id + " " + rec.title + " " + rec.value).toLowerCase();
+      return rec;
+    });
+    return data;
+  }
+
   function loadIndex(url) {
     if (!indexes[url]) {
       indexes[url] = fetch(url).then(function (r) {
         if (!r.ok) throw new Error("cannot load " + url);
         return r.json();
-      }).then(function (data) {
-        var cols = data.columns;
-        data.records = data.rows.map(function (row) {
-          var rec = {};
-          for (var i = 0; i < cols.length; i++) rec[cols[i]] = row[i];
-          rec.search = (rec.id + " " + rec.title + " " + rec.value).toLowerCase();
-          return rec;
-        });
-        return data;
-      });
+      }).then(decode);
     }
     return indexes[url];
+  }
+
+  /* run fn once the page has painted (the next frame, then the next task) */
+  function afterPaint(fn) {
+    if (window.requestAnimationFrame) window.requestAnimationFrame(function () { setTimeout(fn, 0); });
+    else setTimeout(fn, 0);
   }
 
   function el(tag, cls, text) {
@@ -76,8 +100,9 @@
     var info = root.querySelector("[data-page-info]");
     var state = { sort: "id", dir: 1, page: 0 };
     var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
+    var served = tbody.hasAttribute("data-prerendered");  // the first page, by id, is in the HTML
 
-    loadIndex(new URL(root.getAttribute("data-index"), location.href).href).then(function (data) {
+    afterPaint(function () { loadIndex(new URL(root.getAttribute("data-index"), location.href).href).then(function (data) {
       var order = data.status_order || Object.keys(data.labels.status);
       function key(rec) {
         if (state.sort === "status") return order.indexOf(rec.status);
@@ -143,9 +168,11 @@
       });
       root.querySelector('[data-page="prev"]').addEventListener("click", function () { state.page -= 1; render(); });
       root.querySelector('[data-page="next"]').addEventListener("click", function () { state.page += 1; render(); });
-      render();
+      var f = filtersOf(root);
+      var untouched = Object.keys(f).every(function (k) { return !f[k]; });
+      if (!(served && untouched)) render();  // else the rows as served are the rows render() would write
       root.setAttribute("data-loaded", "1");
-    }).catch(function (err) { root.appendChild(el("p", "cir-error", String(err))); });
+    }).catch(function (err) { root.appendChild(el("p", "cir-error", String(err))); }); });
   }
 
   var CARD_LIMIT = 100;

@@ -17,15 +17,17 @@ import calendar
 import itertools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, KpiSettings
+from cir_portal.core.deps import Key, Reads, TrackedList, entry_key, list_key, record_key
 from cir_portal.core.model import Improvement, Register
 
+T = TypeVar("T")
 OUTCOMES = ("achieved", "partially_achieved", "not_achieved")
 #: what N, C and O of the productivity index may each count (``kpi.productivity_index`` in portal.yml)
 COUNTERS = {
@@ -170,7 +172,9 @@ class Ledger:
     config: Config
     as_of: str
     facts: list[Facts] = field(default_factory=list)
-    _period_cache: dict[Period, dict[str, Kpi]] = field(default_factory=dict, repr=False)
+    #: in the live preview, what each answer depends on is recorded here (see ``track``)
+    reads: Reads | None = field(default=None, repr=False)
+    _memo: dict[Any, tuple[Any, frozenset[Key]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, register: Register, as_of: str) -> Ledger:
@@ -228,12 +232,81 @@ class Ledger:
             dates.sort()
         return out
 
+    # --- what an answer depends on (live preview)
+    def track(self, reads: Reads) -> dict[str, dict[Any, Any]]:
+        """Record what each answer depends on into ``reads`` from now on. Answers about periods
+        depend on the dates that fall in them (month by month), and on the records they list;
+        every other answer iterates ``facts`` and so depends on every improvement. Returns the
+        indexes those dates are compared with between two builds (name -> month -> dates)."""
+        buckets: dict[str, dict[Any, Any]] = {}
+        for what in ("raised", "approved", "closed", "achieved", "finished", "open_until"):
+            months_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for day, rid in self._dated[what]:
+                months_of[month_key(day)].append((day, rid))
+            buckets[f"ledger.{what}"] = {m: tuple(v) for m, v in months_of.items()}
+        self._by_date  # noqa: B018 - computed now, untracked
+        self._closed_sorted  # noqa: B018
+        buckets["ledger.first"] = {"all": self._first_month}
+        buckets["ledger.months"] = {"all": self._event_months}
+        self.facts = TrackedList(self.facts, reads, list_key("improvements"))
+        self.reads = reads
+        return buckets
+
+    @cached_property
+    def _dated(self) -> dict[str, list[tuple[str, str]]]:
+        """(date, improvement id) of each event, sorted, per counter."""
+        out: dict[str, list[tuple[str, str]]] = {
+            "raised": [(f.raised, f.imp.id) for f in self.facts],
+            "approved": [(f.approved, f.imp.id) for f in self.facts if f.approved],
+            "closed": [(f.finished, f.imp.id) for f in self.facts if f.finished and f.outcome],
+            "achieved": [(f.finished, f.imp.id) for f in self.facts if f.finished and f.outcome == "achieved"],
+            "finished": [(f.finished, f.imp.id) for f in self.facts if f.finished],
+            "open_until": [(max(f.finished, f.raised), f.imp.id) for f in self.facts if f.finished],
+        }
+        for dated in out.values():
+            dated.sort()
+        return out
+
+    @cached_property
+    def _first_month(self) -> str:
+        return min((month_key(dated[0][0]) for dated in self._dated.values() if dated), default=month_key(self.as_of))
+
+    def _depends_on_dates(self, what: str, start: str, end: str) -> None:
+        """The answer depends on the ``what`` dates from ``start`` to ``end`` (whole months)."""
+        if self.reads is not None:
+            first = max(month_key(start), self._first_month)
+            self.reads.update(entry_key(f"ledger.{what}", m) for m in months(first, end) if m >= first)
+            if month_key(start) <= self._first_month:
+                self.reads.add(entry_key("ledger.first", "all"))
+
+    def _depends_on(self, facts: Iterable[Facts]) -> None:
+        if self.reads is not None:
+            self.reads.update(record_key(f.imp.id) for f in facts)
+
+    def _remember(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once; every later caller depends on what it depended on."""
+        known = self._memo.get(key)
+        if known is None:
+            if self.reads is None:
+                known = (compute(), frozenset())
+            else:
+                with self.reads.collect() as keys:
+                    value = compute()
+                known = (value, frozenset(keys))
+            self._memo[key] = known
+        elif self.reads is not None:
+            self.reads.update(known[1])
+        return known[0]
+
     def _between(self, key: str, start: str, end: str) -> int:
+        self._depends_on_dates(key, start, end)
         dates = self._dates[key]
         return bisect.bisect_right(dates, end) - bisect.bisect_left(dates, start)
 
     def open_count(self, day: str) -> int:
         """How many improvements are open at the end of ``day``."""
+        self._depends_on_dates("raised", "0000-01-01", day)
+        self._depends_on_dates("open_until", "0000-01-01", day)
         return bisect.bisect_right(self._dates["raised"], day) - bisect.bisect_right(self._dates["open_until"], day)
 
     def count(self, counter: str, p: Period) -> int:
@@ -251,10 +324,30 @@ class Ledger:
         closed = sorted((f for f in self.facts if f.closed), key=lambda f: str(f.closed))
         return [str(f.closed) for f in closed], closed
 
+    @cached_property
+    def _by_date(self) -> dict[str, tuple[list[str], list[Facts]]]:
+        out = {}
+        for what in ("raised", "approved", "closed", "finished"):
+            dated = sorted(((day, f) for f in self.facts if (day := getattr(f, what))), key=lambda pair: pair[0])
+            out[what] = ([day for day, _ in dated], [f for _, f in dated])
+        return out
+
+    def happened_in(self, what: str, p: Period) -> list[Facts]:
+        """The improvements ``what`` (raised, approved, closed or finished) in ``p``, by that date:
+        a report of each of 100 periods looks up its own, not every record."""
+        self._depends_on_dates(what, p.start, p.end)
+        dates, facts = self._by_date[what]
+        found = facts[bisect.bisect_left(dates, p.start):bisect.bisect_right(dates, p.end)]
+        self._depends_on(found)
+        return found
+
     def closed_in(self, p: Period) -> list[Facts]:
         """The improvements closed with an outcome in ``p``, by closing date."""
+        self._depends_on_dates("closed", p.start, p.end)
         dates, closed = self._closed_sorted
-        return closed[bisect.bisect_left(dates, p.start):bisect.bisect_right(dates, p.end)]
+        found = closed[bisect.bisect_left(dates, p.start):bisect.bisect_right(dates, p.end)]
+        self._depends_on(found)
+        return found
 
     # --- outcome KPIs
     def outcome_kpis(self, p: Period) -> dict[str, Kpi]:
@@ -298,10 +391,7 @@ class Ledger:
     def period_kpis(self, p: Period) -> dict[str, Kpi]:
         """Every KPI of a period: the outcome rates, the productivity index, cycle time and counts (memoised:
         the reports, their index and kpis.json all ask for the same periods)."""
-        cached = self._period_cache.get(p)
-        if cached is None:
-            cached = self._period_cache[p] = self._period_kpis(p)
-        return dict(cached)
+        return dict(self._remember(("period", p), lambda: self._period_kpis(p)))
 
     def _period_kpis(self, p: Period) -> dict[str, Kpi]:
         out = self.outcome_kpis(p)
@@ -391,7 +481,11 @@ class Ledger:
 
     # --- areas
     def areas(self, kind: str) -> dict[str, Area]:
-        """Every practice, service (from taxonomy.yml) or team (people.yml), with its improvements' counts."""
+        """Every practice, service (from taxonomy.yml) or team (people.yml), with its improvements' counts
+        (computed once per kind: the dashboard and kpis.json ask several times)."""
+        return self._remember(("areas", kind), lambda: self._areas(kind))
+
+    def _areas(self, kind: str) -> dict[str, Area]:
         if kind == "team":
             keys = list(self.config.teams)
             members: dict[str, list[Facts]] = defaultdict(list)
@@ -425,10 +519,17 @@ class Ledger:
             out += [d for d in (f.raised, f.approved, f.finished) if d]
         return out
 
+    @cached_property
+    def _event_months(self) -> tuple[str, ...]:
+        """The months in which an improvement was raised, approved or finished."""
+        return tuple(sorted({month_key(day) for what in ("raised", "approved", "finished") for day, _ in self._dated[what]}))
+
     def report_periods(self, lesson_dates: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """Month keys and quarter keys that have at least one event, oldest first."""
-        days = [*self.events(), *lesson_dates]
-        return sorted({month_key(d) for d in days}), sorted({quarter_key(d) for d in days})
+        if self.reads is not None:
+            self.reads.add(entry_key("ledger.months", "all"))
+        months_with = set(self._event_months) | {month_key(d) for d in lesson_dates}
+        return sorted(months_with), sorted({quarter_key(m + "-01") for m in months_with})
 
 
 def _num(value: Any) -> float | None:

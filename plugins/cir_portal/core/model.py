@@ -435,12 +435,21 @@ class Register:
         return self
 
 
-def build_register(config: Config, project: Project, sources: list[SourceFile]) -> Register:
-    """Build the model from the records that validated, with indexes both ways."""
+def build_register(config: Config, project: Project, sources: list[SourceFile],
+                   reuse: Mapping[str, Record] | None = None) -> Register:
+    """Build the model from the records that validated, with indexes both ways.
+
+    ``reuse`` maps a file (path relative to the root) to the record built from the very same
+    bytes and configuration before: it is taken as it is.
+    """
     reg = Register(config)
     content = project.content
     for src in sorted(sources, key=lambda s: (s.kind, str((s.data or {}).get("id")))):
         assert src.data is not None
+        known = reuse.get(src.rel) if reuse else None
+        if known is not None:
+            reg.add(known)
+            continue
         try:
             src_uri = src.path.relative_to(content).as_posix()
         except ValueError:

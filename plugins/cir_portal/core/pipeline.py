@@ -46,6 +46,11 @@ class LoadResult:
     #: record files (relative to the root) that the register was not published with: their
     #: visibility is above the audience (or, in a register with errors, unknown)
     unpublished: set[str] = field(default_factory=set)
+    #: each record file's content hash (path relative to the root -> digest): what changed since a previous load
+    digests: dict[str, bytes] = field(default_factory=dict)
+    #: a digest of site_config/ and schemas/, and the issues their loading found (reused by the next load)
+    config_inputs: bytes = b""
+    config_issues: list[Issue] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -173,26 +178,52 @@ def _check_files(config: Config, jobs: list[_Job], progress: Progress | None, do
         _FORK_STATE = None
 
 
+def _config_inputs(project: Project) -> bytes:
+    """A digest of the files the configuration is read from (site_config/*.yml, schemas/*.json)."""
+    h = hashlib.blake2b(digest_size=20)
+    for folder, pattern in ((project.site_config, "*.yml"), (project.schemas, "*.json")):
+        for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+            h.update(path.name.encode() + b"\0")
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"\1unreadable")
+    return h.digest()
+
+
 def load_register(project: Project, *, use_cache: bool = True, progress: Progress | None = None,
-                  model: bool = True, workers: int = 1, audience: str | None = None) -> LoadResult:
+                  model: bool = True, workers: int = 1, audience: str | None = None,
+                  previous: LoadResult | None = None) -> LoadResult:
     """Load, validate and (unless ``model`` is false) model the whole register of ``project``.
 
     ``workers`` > 1 (or 0 for one per core) parses files in forked processes when there
     are many to parse. With an ``audience`` the register holds only what that audience is
-    published (publishing.py); validation covers every record either way.
+    published (publishing.py); validation covers every record either way. With the
+    ``previous`` result of the same project (live preview), a file whose bytes did not
+    change keeps its parsed source and its record object (so that "same object" means "same
+    content" to whoever compares the two registers), and an unchanged configuration is not
+    read again.
 
     Bad content never raises: it becomes issues. The model holds only the records that
     validated; when there are errors the caller decides whether to publish anyway.
     """
-    config, config_issues = load_config(project)
-    result = LoadResult(project, config, issues=list(config_issues))
+    inputs = _config_inputs(project)
+    config: Config | None
+    if previous is not None and previous.config is not None and previous.config_inputs == inputs:
+        config, config_issues = previous.config, previous.config_issues
+    else:
+        config, config_issues = load_config(project)
+        previous = None  # another configuration: nothing checked with the old one is reused
+    result = LoadResult(project, config, issues=list(config_issues), config_inputs=inputs, config_issues=config_issues)
     if config is None:
         return result
     scan = scan_content(project)
     result.issues.extend(scan.issues)
     result.unsafe = scan.unsafe
     files = [(kind, path) for kind, path in record_files(project.content) if project.rel(path) not in scan.unsafe]
-    cache = _Cache(project.root, config.fingerprint + _code_digest(), use_cache)
+    # A previous load in this process stands in for the on-disk cache (and does not rewrite it).
+    cache = _Cache(project.root, config.fingerprint + _code_digest(), use_cache and previous is None)
+    known = {s.rel: s for s in previous.sources} if previous is not None else {}
     total = len(files)
     sources: list[SourceFile | None] = [None] * total
     jobs: list[_Job] = []
@@ -203,8 +234,13 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
         except OSError:
             raw = None
         digest = hashlib.blake2b(raw, digest_size=20).digest() if raw is not None else b""
-        hit = cache.get(rel, digest) if raw is not None else None
-        if hit is not None:
+        result.digests[rel] = digest
+        same = known.get(rel) if raw is not None and previous is not None and previous.digests.get(rel) == digest else None
+        hit = cache.get(rel, digest) if raw is not None and same is None else None
+        if same is not None:
+            sources[n] = same
+            result.cache_hits += 1
+        elif hit is not None:
             src = read_source(path, rel, kind, raw, parse=False)
             src.data, src.issues = hit
             sources[n] = src
@@ -229,7 +265,13 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     if not model:
         return result
     bad = {i.path for i in result.issues if i.severity == "error"}
-    result.register = build_register(config, project, [s for s in result.sources if s.data is not None and s.rel not in bad])
+    reuse = {}
+    if previous is not None and previous.register is not None and previous.register.audience == (audience or ""):
+        # (the previous register is the published one: its records are redacted for this audience already)
+        reuse = {r.rel: r for r in previous.register.all()
+                 if previous.digests.get(r.rel) == result.digests.get(r.rel) and r.rel in known}
+    result.register = build_register(config, project, [s for s in result.sources if s.data is not None and s.rel not in bad],
+                                     reuse=reuse)
     if audience is not None:
         result.register = publish(result.register, audience)
         published = {r.rel for r in result.register.all()}

@@ -4,7 +4,8 @@ listing the records that name it, and the hub that links them all."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from cir_portal.core.config import AFFECTS_KINDS
 from cir_portal.core.model import Improvement, Record
@@ -14,7 +15,7 @@ from cir_portal.views.page import Page
 
 
 def pages(site: Site) -> list[Page]:
-    return [browse_page(site), *entity_pages(site).values()]
+    return [make() for make in page_makers(site).values()]
 
 
 def records_table(site: Site, src: str, records: Sequence[Record]) -> str:
@@ -51,28 +52,49 @@ def _entity_page(site: Site, src: str, title: str, subtitle: str, records: list[
 
 
 def entity_pages(site: Site) -> dict[str, Page]:
+    return {src: make() for src, make in entity_page_makers(site).items()}
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], Page]]:
+    """Every page of this module, each as the function that writes it (the live preview calls
+    only those whose inputs changed: see views/preview.py)."""
+    return {BROWSE_PAGE: partial(browse_page, site), **entity_page_makers(site)}
+
+
+def entity_page_makers(site: Site) -> dict[str, Callable[[], Page]]:
+    """A page per person, team, category that records refer to, and tag (each maker reads
+    the index entry it lists when it runs)."""
     t, cfg = site.t, site.config
-    pages: dict[str, Page] = {}
-    for pid, person in cfg.people.items():
+    makers: dict[str, Callable[[], Page]] = {}
+
+    def person(src: str, pid: str, name: str, team: str) -> Page:
+        return _entity_page(site, src, name, f"{t('team')}: {team}", list(site.improvements_by_person.get(pid, [])))
+
+    def team(src: str, tid: str, name: str) -> Page:
+        return _entity_page(site, src, name, t("team"), list(site.improvements_by_team.get(tid, [])))
+
+    def category(src: str, item: str, name: str, label: str) -> Page:
+        return _entity_page(site, src, name, label, site.records_by_affects.get(item, []))
+
+    def tag(src: str, name: str) -> Page:
+        return _entity_page(site, src, name, t("tags"), site.records_by_tag.get(name, []))
+
+    for pid, entry in cfg.people.items():
         src = site.person_page(pid)
-        team = site.team_name(person.team)
-        pages[src] = _entity_page(site, src, person.name.text(site.lang), f"{t('team')}: {team}",
-                                  list(site.improvements_by_person.get(pid, [])))
-    for tid, entry in cfg.teams.items():
+        makers[src] = partial(person, src, pid, entry.name.text(site.lang), site.team_name(entry.team))
+    for tid, team_entry in cfg.teams.items():
         src = site.team_page(tid)
-        pages[src] = _entity_page(site, src, entry.name.text(site.lang), t("team"),
-                                  list(site.improvements_by_team.get(tid, [])))
-    for kind, category in AFFECTS_KINDS.items():
-        for key, item in cfg.taxonomy.get(category, {}).items():
-            records = site.records_by_affects.get(f"{kind}/{key}", [])
-            if not records:
+        makers[src] = partial(team, src, tid, team_entry.name.text(site.lang))
+    for kind, group in AFFECTS_KINDS.items():
+        for key, item in cfg.taxonomy.get(group, {}).items():
+            if not site.records_by_affects.get(f"{kind}/{key}"):
                 continue  # no page for what no record refers to (most of the 34 practices, typically)
-            src = site.category_page(category, key)
-            pages[src] = _entity_page(site, src, item.name.text(site.lang), t(category), records)
-    for tag in site.tag_slugs:
-        src = site.tag_page(tag)
-        pages[src] = _entity_page(site, src, tag, t("tags"), site.records_by_tag.get(tag, []))
-    return pages
+            src = site.category_page(group, key)
+            makers[src] = partial(category, src, f"{kind}/{key}", item.name.text(site.lang), t(group))
+    for name in site.tag_slugs:
+        src = site.tag_page(name)
+        makers[src] = partial(tag, src, name)
+    return makers
 
 
 def browse_page(site: Site) -> Page:

@@ -1,6 +1,8 @@
 """Record cards: the header of every record page, generated from the model.
 
 A card is raw HTML placed before the record's Markdown body; every value is escaped.
+Its labels, links to other records and figures stay out of the search text
+(``data-pagefind-ignore``, see views/search.py); its values are searchable.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from cir_portal.core.model import DIMENSIONS, Assessment, Improvement, LeanCanvas, Lesson, Objective, Point, Record
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
+from cir_portal.views.search import IGNORE, MORE_END, MORE_START, record_facets
+from cir_portal.views.search import heading as title_heading
 
 DIMENSION_LABELS = {
     "organizations_people": {"en": "Organisations & people", "zh": "组织和人员"},
@@ -33,14 +37,14 @@ def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
         parts = assessment_card(site, record)
     else:  # pragma: no cover
         raise TypeError(record.kind)
-    heading, *body = parts
-    # The card is left out of the search index: its labels repeat on every page and its values
-    # are searchable through the register.
-    return heading, f'<div class="cir-card cir-card--{record.kind}" data-search-exclude>{"".join(body)}{sections}</div>'
-
+    top, *body = parts
+    # Other views' sections (figures, links to other records) stay out of the search text.
+    more = f"{MORE_START}{sections}</div>{MORE_END}" if sections else ""
+    return top, f'<div class="cir-card cir-card--{record.kind}">{"".join(body)}{more}</div>'
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
+    """Labelled fields (the labels stay out of the search text: adapters/search.py excludes them)."""
     items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
 
@@ -71,15 +75,23 @@ def _text(value: Any) -> str:
     return f'<span class="cir-text">{esc(value)}</span>' if value not in (None, "") else ""
 
 
-def _heading(record: Record, kind_label: str) -> str:
-    return (f'<h1 class="cir-title"><span class="cir-id">{esc(record.id)}</span> {esc(record.title)}</h1>'
-            f'<p class="cir-kind">{esc(kind_label)}</p>')
+def heading(site: Site, record: Record) -> str:
+    """The heading a record's card starts with (id, title, kind, search filters): what MkDocs
+    shows as the page heading, while the rest of the card is added to the rendered page."""
+    return _heading(site, record, site.t(record.kind))
 
 
-def _section(title: str, body: str, cls: str = "") -> str:
+def _heading(site: Site, record: Record, kind_label: str) -> str:
+    """The <h1> (id and title, the search result's title), the kind, and the search filters."""
+    return title_heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(kind_label)}</p>' + record_facets(site, record)
+
+
+def _section(title: str, body: str, cls: str = "", *, searchable: bool = False) -> str:
+    """A titled part of the card; out of the search text unless ``searchable`` (its title always is)."""
     if not body:
         return ""
-    return f'<section class="cir-section {cls}"><h2>{esc(title)}</h2>{body}</section>'
+    return (f'<section class="cir-section {cls}"{"" if searchable else " " + IGNORE}>'
+            f'<h2 {IGNORE}>{esc(title)}</h2>{body}</section>')
 
 
 def _links(site: Site, src: str, ids: Sequence[str]) -> str:
@@ -166,13 +178,13 @@ def improvement_card(site: Site, imp: Improvement) -> list[str]:
     if gap:
         rows.append((t("gap"), gap))
     parts = [
-        _heading(imp, t("improvement")),
-        f'<div class="cir-flags">{" ".join(flags)}</div>' if flags else "",
+        _heading(site, imp, t("improvement")),
+        f'<div class="cir-flags" {IGNORE}>{" ".join(flags)}</div>' if flags else "",
         _dl(rows + custom_fields(site, imp)),
         _lean_canvas(site, imp.business_case),
         _section(t("plan"), _text(imp.plan)
-                 + (f'<p><strong>{esc(t("definition_of_done"))}:</strong> {_text(imp.definition_of_done)}</p>'
-                    if imp.definition_of_done else "")),
+                 + (f'<p><strong {IGNORE}>{esc(t("definition_of_done"))}:</strong> {_text(imp.definition_of_done)}</p>'
+                    if imp.definition_of_done else ""), searchable=True),
         _section(t("metrics"), metrics_table(site, imp)),
         _section(t("history"), _history(site, imp)),
         _section(t("lessons"), _links(site, src, [lesson.id for lesson in site.register.lessons_by_improvement.get(imp.id, [])])),
@@ -205,10 +217,10 @@ def _lean_canvas(site: Site, canvas: LeanCanvas | None) -> str:
     if canvas is None or not canvas.boxes():
         return ""
     cells = "".join(
-        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3>{esc(site.t("lean_" + key))}</h3>{_text(text)}</div>'
+        f'<div class="cir-lean__cell cir-lean__cell--{key}"><h3 {IGNORE}>{esc(site.t("lean_" + key))}</h3>{_text(text)}</div>'
         for key, text in canvas.boxes()
     )
-    return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>')
+    return _section(site.t("business_case"), f'<div class="cir-lean">{cells}</div>', searchable=True)
 
 
 def _point(point: Point | None) -> str:
@@ -255,9 +267,10 @@ def lesson_card(site: Site, lesson: Lesson) -> list[str]:
         (t("tags"), _tags(site, src, lesson)),
     ]
     parts = [
-        _heading(lesson, t("lesson")),
+        _heading(site, lesson, t("lesson")),
         _dl(rows + custom_fields(site, lesson)),
-        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>'),
+        _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>',
+                 searchable=True),
         _section(t("improvements"), _links(site, src, linked)),
     ]
     return parts
@@ -279,7 +292,7 @@ def objective_card(site: Site, obj: Objective) -> list[str]:
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
-    parts = [_heading(obj, t("objective")), _dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
+    parts = [_heading(site, obj, t("objective")), _dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
     return parts
 
@@ -303,7 +316,7 @@ def assessment_card(site: Site, asm: Assessment) -> list[str]:
         (t("level"), f'{_number(asm.level)} → {_number(asm.target_level)}'),
         (t("tags"), _tags(site, src, asm)),
     ]
-    parts = [_heading(asm, t("assessment")), _dl(rows + custom_fields(site, asm)),
+    parts = [_heading(site, asm, t("assessment")), _dl(rows + custom_fields(site, asm)),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]

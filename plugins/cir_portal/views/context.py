@@ -4,15 +4,18 @@ indexes views share."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
+from cir_portal.core.deps import Key, Reads, TrackedIndex, TrackedRegister
 from cir_portal.core.i18n import Translator
 from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement, Record, Register
+from cir_portal.core.priority import Priority, priority
 from cir_portal.views.markup import esc, link, page_url, relative_url, slug
 
 #: src_uri of the generated pages
@@ -56,8 +59,14 @@ def content_epoch(project: Project, register: Register | None = None) -> int:
     return int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp())
 
 
+T = TypeVar("T")
+
+
 class Site:
     """What every view needs: the register, labels in the site language, and URLs."""
+
+    #: while the live preview generates a page, what the views read is recorded here (core/deps.py)
+    reads: Reads | None = None
 
     def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
                  epoch: int | None = None, link_base: LinkBase = "page") -> None:
@@ -70,6 +79,37 @@ class Site:
         self.link_base: LinkBase = link_base
         self.epoch = content_epoch(project, register) if epoch is None else epoch
         self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
+        self._shared: dict[str, tuple[object, frozenset[Key]]] = {}
+        self._priorities: dict[Improvement, Priority | None] = {}
+
+    # --- values computed once per build
+    def shared(self, name: str, build: Callable[[Site], T]) -> T:
+        """A value several pages derive from the register (the KPI ledger, the knowledge base),
+        computed once per site. In the live preview a page that uses it depends on everything
+        computing it read."""
+        entry = self._shared.get(name)
+        if entry is None:
+            if self.reads is None:
+                entry = (build(self), frozenset())
+            else:
+                with self.reads.collect() as keys:
+                    value = build(self)
+                entry = (value, frozenset(keys))
+            self._shared[name] = entry
+        elif self.reads is not None:
+            self.reads.update(entry[1])
+        return entry[0]  # type: ignore[return-value]
+
+    @property
+    def ledger(self) -> Ledger:
+        """The KPI ledger of the register (the dashboard, priorities, reports and kpis.json share one)."""
+        return self.shared("ledger", _ledger)
+
+    def priority(self, imp: Improvement) -> Priority | None:
+        """The improvement's priority score with its breakdown (None until assessed), computed once per build."""
+        if imp not in self._priorities:
+            self._priorities[imp] = priority(imp, self.config.portal.priority_weights)
+        return self._priorities[imp]
 
     # --- URLs
     def url(self, src_uri: str) -> str:
@@ -102,11 +142,6 @@ class Site:
 
     def category_page(self, category: str, key: str) -> str:
         return f"browse/{CATEGORY_FOLDERS[category]}/{key}.md"
-
-    @cached_property
-    def ledger(self) -> Ledger:
-        """The KPI ledger of the register as of the content's date, built once for every view."""
-        return Ledger.of(self.register, self.as_of)
 
     @cached_property
     def tag_slugs(self) -> dict[str, str]:
@@ -202,6 +237,23 @@ class Site:
     @property
     def records_by_tag(self) -> dict[str, list[Record]]:
         return self.register.records_by_tag
+
+
+def _ledger(site: Site) -> Ledger:
+    if site.reads is None or not isinstance(site.register, TrackedRegister):
+        return Ledger.of(site.register, site.as_of)
+    # In the live preview the ledger records what each answer depends on (a report, the dates of
+    # its period), rather than every page that uses it depending on every improvement.
+    with site.reads.paused():
+        ledger = Ledger.of(site.register, site.as_of)
+        indexes = ledger.track(site.reads)
+    for name, index in indexes.items():
+        site.register.track(TrackedIndex(name, index, site.reads, records_of=_no_records))
+    return ledger
+
+
+def _no_records(value: object) -> tuple[str, ...]:
+    return ()
 
 
 def asset_bytes(name: str) -> bytes:

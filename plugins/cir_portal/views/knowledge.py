@@ -12,8 +12,9 @@ import heapq
 import re
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
@@ -333,13 +334,24 @@ class KnowledgeBase:
                 + f'<div class="cir-index cir-kb"><p class="cir-summary">{summary}</p>{body}</div>\n')
 
     def pages(self) -> list[Page]:
+        return [make() for make in self.makers().values()]
+
+    def makers(self) -> dict[str, Callable[[], Page]]:
+        """Every page of the knowledge base, each as the function that writes it."""
         site, t = self.site, self.site.t
-        out = [Page(KB_PAGE, t("kb_title"), self.index_page())]
+        out: dict[str, Callable[[], Page]] = {}
+
+        def use(src: str, title: str, write: Callable[..., str], *args: Any, listing: bool = False) -> None:
+            def make() -> Page:
+                knowledge_base(site)  # what grouping the lessons read, this page depends on too
+                # Listings repeat what the lesson pages hold: keep them out of the search index.
+                return Page(src, title, write(*args), meta={"search": {"exclude": True}} if listing else {})
+            out[src] = make
 
         def listing(src: str, title: str, lessons: list[Lesson], intro: str = "") -> None:
-            # Listings repeat what the lesson pages hold: keep them out of the search index.
-            out.append(Page(src, title, self.listing(src, title, lessons, intro), meta={"search": {"exclude": True}}))
+            use(src, title, self.listing, src, title, lessons, intro, listing=True)
 
+        use(KB_PAGE, t("kb_title"), self.index_page)
         for kind in KINDS:
             listing(kind_page(kind), t("kb_kind_title", kind=site.word(kind)), self.by_kind[kind])
         for item, lessons in self.by_affects.items():
@@ -355,8 +367,8 @@ class KnowledgeBase:
         for n, quarter in enumerate(quarters):
             before = quarters[n - 1] if n else None
             after = quarters[n + 1] if n + 1 < len(quarters) else None
-            out.append(Page(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
-                            self.report(quarter, before, after)))
+            use(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
+                self.report, quarter, before, after)
         return out
 
     def index_page(self) -> str:
@@ -425,8 +437,17 @@ class KnowledgeBase:
                 f'<div class="cir-kb cir-kb-report"><p class="cir-summary">{summary}</p>{"".join(sections)}</div>\n')
 
 
+def knowledge_base(site: Site) -> KnowledgeBase:
+    """The lessons grouped every way the knowledge base shows them, computed once per site."""
+    return site.shared("knowledge-base", KnowledgeBase)
+
+
 def pages(site: Site) -> list[Page]:
-    return KnowledgeBase(site).pages()
+    return knowledge_base(site).pages()
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], Page]]:
+    return knowledge_base(site).makers()
 
 
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:

@@ -16,7 +16,11 @@ from typing import Any
 
 def esc(value: Any) -> str:
     """HTML-escape any value for text or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    text = "" if value is None else str(value)
+    # Most values have nothing to escape: five substring tests are half the cost of html.escape.
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text, quote=True)
+    return text
 
 
 def css_string(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.kpis import OUTCOMES
 from cir_portal.core.model import Improvement, Metric, Objective, Record
-from cir_portal.core.priority import Priority, priority
+from cir_portal.core.priority import Priority
 from cir_portal.core.verdicts import Point, Series, Verdict, better, objective_progress, point, verdict
 from cir_portal.views import charts
 from cir_portal.views.context import Site
@@ -133,7 +133,7 @@ def card_sections(site: Site, record: Record) -> str:
 
 def priority_score(site: Site, imp: Improvement) -> float | None:
     """The record's priority score, None until it is assessed (for the register index)."""
-    scored = priority(imp, site.config.portal.priority_weights)
+    scored = site.priority(imp)
     return scored.score if scored else None
 
 
@@ -152,7 +152,7 @@ def priority_expression(site: Site, scored: Priority) -> str:
 def priority_section(site: Site, imp: Improvement) -> str:
     """The record's priority score with its breakdown (one line: it is on every record page)."""
     t, src = site.t, imp.src_uri
-    scored = priority(imp, site.config.portal.priority_weights)
+    scored = site.priority(imp)
     more = link(site.href(src, PRIORITIES_PAGE), t("ms_all_priorities"))
     if scored is None:
         body = f'<p class="cir-priority-none">{esc(t("ms_not_scored"))} {more}</p>'
@@ -162,8 +162,8 @@ def priority_section(site: Site, imp: Improvement) -> str:
         body = (f'<p class="cir-priority-score"><strong>{esc(score)}</strong> = {priority_expression(site, scored)}</p>'
                 + (f'<p class="cir-assumed"><small>* {esc(t("ms_assumed"))}</small></p>' if assumed else "")
                 + f'<p class="cir-formula"><small>{esc(t("ms_formula"))}: {esc(t("ms_formula_text"))} {more}</small></p>')
-    # data-search-exclude: the same boilerplate on every record would bloat the search index
-    return (f'<section class="cir-section cir-priority" data-search-exclude>'
+    # data-pagefind-ignore: the same boilerplate on every record would bloat the search index
+    return (f'<section class="cir-section cir-priority" data-pagefind-ignore>'
             f'<h2>{esc(t("ms_priority"))}</h2>{body}</section>')
 
 
@@ -181,7 +181,7 @@ def metrics_section(site: Site, imp: Improvement) -> str:
                        f'<small>{esc(t("ms_reason_" + v.reason))}</small></p>'
                        + metric_chart(site, series, v) + "</div>")
     rule = t("ms_verdict_rule", tolerance=num(tolerance * 100))
-    return (f'<section class="cir-section cir-metric-charts" data-search-exclude><h2>{esc(t("ms_metric_charts"))}</h2>'
+    return (f'<section class="cir-section cir-metric-charts" data-pagefind-ignore><h2>{esc(t("ms_metric_charts"))}</h2>'
             f'<p class="cir-formula"><small>{esc(rule)}</small></p>{"".join(figures)}</section>')
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement
-from cir_portal.core.priority import LEVELS, priority, quick_win
+from cir_portal.core.priority import LEVELS, quick_win
 from cir_portal.views import charts
 from cir_portal.views.context import Site
 from cir_portal.views.figures import section
@@ -45,7 +45,7 @@ def priorities_page(site: Site, ledger: Ledger) -> str:
     t, src = site.t, PRIORITIES_PAGE
     weights = site.config.portal.priority_weights
     open_imps = [f.imp for f in ledger.open()]
-    scored = [(imp, priority(imp, weights)) for imp in open_imps]
+    scored = [(imp, site.priority(imp)) for imp in open_imps]
     scored.sort(key=lambda pair: (-(pair[1].score if pair[1] else -1), pair[0].id))
     weights_table = table([t("ms_factor"), t("ms_weight")],
                           [[esc(t("urgency")), esc(num(weights.get("urgency", 0)))],

@@ -1,16 +1,21 @@
 """The register page: every improvement in one filterable, sortable, paged table.
 
-The table is rendered in the browser from one compact JSON index (a page never holds
+The page is served with its first page of rows (by id); the browser then filters, sorts and
+pages from one compact JSON index, loaded once the page has painted (a page never holds
 thousands of rows); the filters and counts are built here.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from cir_portal.core.config import AFFECTS_KINDS
+from cir_portal.core.model import Improvement
 from cir_portal.views.context import ASSET_DIR, REGISTER_PAGE, Site
 from cir_portal.views.markup import esc, link
 from cir_portal.views.metrics import priority_score
@@ -24,22 +29,69 @@ def pages(site: Site) -> list[Page]:
     return [register_page(site)]
 
 
+#: Register columns whose values repeat (keys of the workflow, people, taxonomy): a row holds their
+#: position in ``values`` (lists of keys, "" first), so each key is written once.
+CODED = ("status", "owner", "urgency", "cost", "affects", "source", "tags")
+#: Register columns that are dates: a row holds days since 1970-01-01.
+DATES = ("raised", "since")
+#: Rows the register page holds as served (the first page in the default order: by id).
+PAGE_SIZE = 50
+_EPOCH = date(1970, 1, 1)
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _id_order(rid: str) -> list[tuple[int, int | str]]:
+    """Sort key of ids as the browser's numeric collation orders them (IMP-9999 before IMP-10000)."""
+    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGITS.split(rid) if part]
+
+
 def index_json(site: Site) -> bytes:
-    """The compact index the register and board pages render from (labels included)."""
+    """The compact index the register and board pages filter and sort (labels included), loaded
+    after the register page has painted its first rows. Keys and labels are written once:
+    rows hold positions in ``values``, dates as day numbers, and the part of the record's URL
+    after its id (the URL is ``url.prefix + id + part + url.suffix``; a list ``[url]`` when the
+    file name does not start with the id)."""
     cfg = site.config
+    imps = site.register.improvements
+    columns: dict[str, Callable[[Improvement], str | tuple[str, ...]]] = {
+        "status": lambda i: i.status, "owner": lambda i: i.owner or "", "urgency": lambda i: i.urgency or "",
+        "cost": lambda i: i.cost or "", "affects": lambda i: i.affects, "source": lambda i: i.source or "",
+        "tags": lambda i: i.tags,
+    }
+    used: dict[str, set[str]] = {c: set() for c in CODED}
+    for imp in imps:
+        for col in CODED:
+            value = columns[col](imp)
+            used[col].update(value if isinstance(value, tuple) else [value])
+    values = {c: ["", *sorted(str(v) for v in used[c] if v)] for c in CODED}
+    position = {c: {v: i for i, v in enumerate(values[c])} for c in CODED}
+
+    def code(col: str, imp: Improvement) -> int | list[int]:
+        value = columns[col](imp)
+        return [position[col][v] for v in value] if isinstance(value, tuple) else position[col][value]
+
+    prefix, suffix = _url_parts(site)
     rows = []
-    for imp in site.register.improvements:
-        owner = imp.owner or ""
-        rows.append([imp.id, imp.title, imp.status, owner, site.team_of(owner) or "", (imp.urgency or ""),
-                     (imp.cost or ""), imp.affects, (imp.source or ""), imp.tags, imp.raised, imp.status_since,
-                     site.url(imp.src_uri), (imp.value or ""), bool(imp.escalated),
+    for imp in imps:
+        url = site.url(imp.src_uri)
+        head = prefix + imp.id
+        part: str | list[str] = (url[len(head):len(url) - len(suffix)]
+                                 if url.startswith(head) and url.endswith(suffix) and len(url) >= len(head) + len(suffix)
+                                 else [url])
+        rows.append([imp.id, imp.title, code("status", imp), code("owner", imp), code("urgency", imp), code("cost", imp),
+                     code("affects", imp), code("source", imp), code("tags", imp), _day(imp.raised),
+                     _day(imp.status_since), part, imp.value or "", 1 if imp.escalated else 0,
                      priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {
-        "columns": ["id", "title", "status", "owner", "team", "urgency", "cost", "affects", "source", "tags",
+        "columns": ["id", "title", "status", "owner", "urgency", "cost", "affects", "source", "tags",
                     "raised", "since", "url", "value", "escalated", "priority", "part_of", "supporters"],
         "rows": rows,
+        "values": values,
+        "dates": list(DATES),
+        "url": {"prefix": prefix, "suffix": suffix},
+        "team_of": {pid: p.team for pid, p in cfg.people.items() if p.team},
         "labels": {
             "status": {k: s.label.text(site.lang) for k, s in cfg.workflow.statuses.items()},
             "people": {k: p.name.text(site.lang) for k, p in cfg.people.items()},
@@ -52,6 +104,38 @@ def index_json(site: Site) -> bytes:
         "status_order": list(cfg.workflow.statuses),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _url_parts(site: Site) -> tuple[str, str]:
+    """What every improvement page URL starts with before the id, and ends with."""
+    probe = site.url("improvements/ID.md")
+    return probe[:probe.index("ID")], probe[probe.index("ID") + 2:]
+
+
+def _day(iso: str) -> int | str:
+    try:
+        return (date.fromisoformat(iso) - _EPOCH).days
+    except ValueError:
+        return iso
+
+
+def _priority(score: float | None) -> str:
+    """A priority score as JavaScript's ``toFixed(2)`` writes it (half up, on the exact binary value)."""
+    if score is None:
+        return ""
+    return str(Decimal(score).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _register_row(site: Site, imp: Improvement) -> str:
+    """One row of the register table, as cir.js renders it (the first page is in the HTML as served)."""
+    href = site.href(REGISTER_PAGE, imp.src_uri)
+    urgency, cost = imp.urgency or "", imp.cost or ""
+    cells = [link(href, imp.id), esc(imp.title), site.status_badge(imp.status), esc(site.person_name(imp.owner)),
+             esc(site.word(urgency) if urgency else ""), esc(site.word(cost) if cost else "")]
+    supporters = len(imp.supporters)
+    return (f'<tr data-id="{esc(imp.id)}">' + "".join(f"<td>{c}</td>" for c in cells)
+            + f'<td class="cir-priority">{_priority(priority_score(site, imp))}</td>'
+            + f'<td class="cir-supporters">{supporters if supporters else ""}</td><td>{esc(imp.raised)}</td></tr>')
 
 
 def _options(pairs: Iterable[tuple[str, str]], all_label: str) -> str:
@@ -98,7 +182,10 @@ def register_page(site: Site) -> Page:
     cols = [("id", t("id")), ("title", t("title")), ("status", t("status")), ("owner", t("owner")),
             ("urgency", t("urgency")), ("cost", t("cost")), ("priority", t("ms_priority")),
             ("supporters", t("supporters")), ("raised", t("raised"))]
-    head = "".join(f'<th><button type="button" data-sort="{k}">{esc(label)}</button></th>' for k, label in cols)
+    head = "".join(f'<th aria-sort="{"ascending" if k == "id" else "none"}"><button type="button" data-sort="{k}">'
+                   f'{esc(label)}</button></th>' for k, label in cols)
+    first = sorted(imps, key=lambda i: _id_order(i.id))[:PAGE_SIZE]
+    pages = max(1, -(-len(imps) // PAGE_SIZE))
     downloads = " · ".join([
         link(site.file_href(src, "register.csv"), "CSV"),
         link(site.file_href(src, "register.json"), "JSON"),
@@ -106,12 +193,12 @@ def register_page(site: Site) -> Page:
     ])
     return Page(src, t("register"), meta={"hide": ["toc"]}, content=f"""# {t("register")}
 
-<div class="cir-register" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-page-size="50">
+<div class="cir-register" data-index="{esc(site.page_href(src, INDEX_FILE))}" data-root="{esc(site.page_href(src, ""))}" data-page-size="{PAGE_SIZE}">
 <p class="cir-downloads">{esc(t("downloads"))}: {downloads}</p>
 <form class="cir-filters" onsubmit="return false">{filters}</form>
 <p class="cir-count" aria-live="polite" aria-atomic="true">{esc(t("count"))}: <span data-count>{len(imps)}</span> / {len(imps)}</p>
-<table class="cir-table cir-register-table"><thead><tr>{head}</tr></thead><tbody></tbody></table>
-<nav class="cir-pager" aria-label="{esc(t("paging"))}"><button type="button" data-page="prev">{esc(t("prev"))}</button> <span data-page-info></span> <button type="button" data-page="next">{esc(t("next"))}</button></nav>
+<table class="cir-table cir-register-table"><thead><tr>{head}</tr></thead><tbody data-prerendered>{"".join(_register_row(site, i) for i in first)}</tbody></table>
+<nav class="cir-pager" aria-label="{esc(t("paging"))}"><button type="button" data-page="prev" disabled>{esc(t("prev"))}</button> <span data-page-info>1 / {pages}</span> <button type="button" data-page="next"{" disabled" if pages == 1 else ""}>{esc(t("next"))}</button></nav>
 <noscript><p>{esc(t("noscript"))} {link(site.page_href(src, "register.csv"), "register.csv")}</p></noscript>
 </div>
 """)

@@ -4,6 +4,8 @@ tables, so they print well (A4, running headers) and cost nothing to build."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
@@ -47,7 +49,31 @@ register_strings({
 
 
 def pages(site: Site) -> list[Page]:
-    return report_pages(site, site.ledger)
+    return [make() for make in page_makers(site).values()]
+
+
+def page_makers(site: Site) -> dict[str, Callable[[], Page]]:
+    """Every report and their index, each as the function that writes it (the live preview
+    calls only those whose inputs changed: views/preview.py)."""
+    month_keys, quarter_keys = report_periods(site)
+    makers: dict[str, Callable[[], Page]] = {report_src(key): partial(_report_page, site, key)
+                                             for key in (*month_keys, *quarter_keys)}
+    makers[REPORTS_INDEX] = lambda: Page(REPORTS_INDEX, site.t("ms_reports"),
+                                         reports_index(site, site.ledger, *report_periods(site)))
+    return makers
+
+
+def report_periods(site: Site) -> tuple[list[str], list[str]]:
+    """The months and quarters that have a report (something happened in them), oldest first."""
+    return site.shared("report-periods", lambda s: s.ledger.report_periods(lesson_dates(s)))
+
+
+def _report_page(site: Site, key: str) -> Page:
+    month_keys, quarter_keys = report_periods(site)
+    keys = quarter_keys if "-Q" in key else month_keys
+    i = keys.index(key)
+    content = report_page(site, site.ledger, key, keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
+    return Page(report_src(key), site.t("ms_report_title", period=key), content)
 
 
 def _satisfaction(value: Any) -> str:
@@ -60,14 +86,8 @@ def report_src(key: str) -> str:
 
 def report_pages(site: Site, ledger: Ledger) -> list[Page]:
     """reports/index.md and one page per month and quarter that has data."""
-    month_keys, quarter_keys = ledger.report_periods(lesson_dates(site))
-    out = []
-    for keys in (month_keys, quarter_keys):
-        for i, key in enumerate(keys):
-            before = keys[i - 1] if i else None
-            after = keys[i + 1] if i + 1 < len(keys) else None
-            out.append(Page(report_src(key), site.t("ms_report_title", period=key),
-                            report_page(site, ledger, key, before, after)))
+    month_keys, quarter_keys = report_periods(site)
+    out = [_report_page(site, key) for key in (*month_keys, *quarter_keys)]
     out.append(Page(REPORTS_INDEX, site.t("ms_reports"), reports_index(site, ledger, month_keys, quarter_keys)))
     return out
 
@@ -100,7 +120,6 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
             for k in PERIOD_KPIS]
     kpi_html = table([t("ms_kpi"), t("ms_this_period"), t("ms_fraction"), t("ms_previous_period", period=prev.key),
                       t("ms_change")], rows, "cir-table cir-kpis")
-    facts = ledger.facts
 
     def listing(items: list[Improvement], extra_head: list[str], extra: Any) -> str:
         if not items:
@@ -108,10 +127,10 @@ def report_page(site: Site, ledger: Ledger, key: str, before: str | None, after:
         body = [[site.record_link(src, i.id), *extra(i), site.status_badge(i.status)] for i in sorted(items, key=lambda i: i.id)]
         return table([t("improvement"), *extra_head, t("ms_status_now")], body)
 
-    raised = [f.imp for f in facts if p.contains(f.raised)]
-    approved = [f.imp for f in facts if p.contains(f.approved)]
-    closed = [f for f in facts if p.contains(f.closed)]
-    others = [f.imp for f in facts if p.contains(f.finished) and not f.outcome]
+    raised = [f.imp for f in ledger.happened_in("raised", p)]
+    approved = [f.imp for f in ledger.happened_in("approved", p)]
+    closed = ledger.happened_in("closed", p)
+    others = [f.imp for f in ledger.happened_in("finished", p) if not f.outcome]
 
     def yes_no(flag: bool | None) -> str:
         return "" if flag is None else t("ms_yes") if flag else t("ms_no")

@@ -257,4 +257,4 @@ def card_sections(site: Site, record: Record) -> str:
         return ""
     if not body:
         return ""
-    return f'<section class="cir-section cir-trace-section" data-search-exclude><h2>{esc(site.t("tr_diagram"))}</h2>{body}</section>'
+    return f'<section class="cir-section cir-trace-section" data-pagefind-ignore><h2>{esc(site.t("tr_diagram"))}</h2>{body}</section>'

@@ -2,14 +2,16 @@
 
 ``build_tree`` is the single code path behind the MkDocs plugin and ``cir render``: the
 plugin hands the tree to MkDocs, ``render`` writes it to a folder for any other engine.
+The live preview builds the same tree incrementally (``preview.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from cir_portal.core.config import Project
-from cir_portal.core.model import Register
+from cir_portal.core.model import Record, Register
 from cir_portal.views import (
     access,
     board,
@@ -29,30 +31,88 @@ from cir_portal.views import (
     register,
     reports,
     roadmap,
+    search,
     trace,
 )
 from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
 
-#: The views that publish pages, in the order they are generated.
+#: The views that publish pages, in the order they are generated. Each has ``pages(site) ->
+#: [Page]``; a view of many pages may also have ``page_makers(site) -> {src_uri: () -> Page}``,
+#: the same pages one function each, so that the live preview writes only those whose inputs
+#: changed (a maker reads what its page lists when it runs, not when it is made).
 PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard,
-              priorities, reports)
+              priorities, reports, search)
 #: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
-FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap)
+FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap, search)
 #: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
 CARD_VIEWS = (initiatives, trace, knowledge, metrics)
+#: The portal's own scripts and stylesheets; wcag.css/js come last in name order: they adjust
+#: the other stylesheets for both palettes.
+STATIC_ASSETS = ("cir.js", "cir.css", "wcag.css", "wcag.js")
+
+
+class Pages(Mapping[str, Page]):
+    """Every page of the portal by path: the generated pages, held, and the records' own pages,
+    made when asked for and not kept (a large register's cards would be most of a build's
+    memory; an engine asks for each page once)."""
+
+    def __init__(self, site: Site | None = None, records: Mapping[str, Record] | None = None,
+                 generated: Mapping[str, Page] | None = None, known: Mapping[str, Page] | None = None) -> None:
+        self.site = site
+        #: the records whose own pages these are, by page
+        self.records: dict[str, Record] = dict(records or {})
+        self.generated: dict[str, Page] = dict(generated or {})
+        #: record pages made already (the live preview's regenerated ones)
+        self.known: dict[str, Page] = dict(known or {})
+
+    def __getitem__(self, src_uri: str) -> Page:
+        page = self.generated.get(src_uri)
+        if page is not None:
+            return page
+        page = self.known.get(src_uri)
+        if page is not None:
+            return page
+        record = self.records[src_uri]
+        assert self.site is not None
+        if self.site.reads is None:
+            return record_page(self.site, record)
+        with self.site.reads.paused():  # a page that did not change: what it reads is recorded already
+            return record_page(self.site, record)
+
+    def __contains__(self, src_uri: object) -> bool:
+        return src_uri in self.generated or src_uri in self.records
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.records
+        yield from (src for src in self.generated if src not in self.records)
+
+    def __len__(self) -> int:
+        return len(self.records) + sum(1 for src in self.generated if src not in self.records)
+
+    def record(self, src_uri: str) -> Record | None:
+        """The record whose own page ``src_uri`` is (None for a generated page)."""
+        return self.records.get(src_uri) if src_uri not in self.generated else None
+
+    def heading(self, src_uri: str) -> str:
+        """A record page's heading, without making its card."""
+        known = self.known.get(src_uri)
+        if known is not None:
+            return known.heading
+        record = self.records.get(src_uri)
+        return access.skip_target(cards.heading(self.site, record)) if record is not None and self.site else ""
 
 
 @dataclass
 class SiteTree:
     """Every page of the portal (records' own pages and generated ones) and every static file."""
 
-    pages: dict[str, Page] = field(default_factory=dict)
+    pages: Pages = field(default_factory=Pages)
     files: dict[str, bytes] = field(default_factory=dict)
 
     def generated(self) -> list[Page]:
         """The pages the portal makes, by path."""
-        return [page for _, page in sorted(self.pages.items()) if page.generated]
+        return [page for _, page in sorted(self.pages.generated.items())]
 
     def theme_assets(self) -> tuple[list[str], list[str]]:
         """(stylesheets, scripts) every page links: the files views ship directly under
@@ -62,25 +122,42 @@ class SiteTree:
         return [p for p in shipped if p.endswith(".css")], [p for p in shipped if p.endswith(".js")]
 
 
+def view_name(view: object) -> str:
+    return str(getattr(view, "__name__", view)).rsplit(".", 1)[-1]
+
+
+def record_page(site: Site, record: Record) -> Page:
+    """A record's own page: its body, under its heading and card (with every card view's sections)."""
+    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+    # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
+    return Page(record.src_uri, f"{record.id} {record.title}", record.body,
+                heading=access.skip_target(heading), card=access.finish(card), record=record)
+
+
+def finish(page: Page) -> Page:
+    """A generated page as published: tables captioned and in scroll regions (views/access.py)."""
+    return replace(page, content=access.finish(page.content))
+
+
+def static_files() -> dict[str, bytes]:
+    """The portal's own scripts and stylesheets. Files a view ships under assets/cir/<name>.js|css
+    are linked from every page (theme_assets); put large, page-specific files one folder deeper
+    and load them lazily."""
+    return {f"{ASSET_DIR}/{name}": asset_bytes(name) for name in STATIC_ASSETS}
+
+
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
                site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
     """Every generated page, record card, asset and export of the portal (links in the pages'
-    HTML written the way the engine that builds them resolves links: ``link_base``)."""
+    HTML written the way the engine that builds them resolves links: ``link_base``). Record
+    pages are made when asked for."""
     site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
-    tree = SiteTree()
-    for record in register.all():
-        heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
-        # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
-        tree.pages[record.src_uri] = Page(record.src_uri, f"{record.id} {record.title}", record.body,
-                                          heading=access.skip_target(heading), card=access.finish(card), record=record)
+    generated: dict[str, Page] = {}
     for view in PAGE_VIEWS:
         for page in view.pages(site):
-            tree.pages[page.src_uri] = replace(page, content=access.finish(page.content))
+            generated[page.src_uri] = finish(page)
+    tree = SiteTree(Pages(site, {r.src_uri: r for r in register.all()}, generated))
     for file_view in FILE_VIEWS:
         tree.files.update(file_view.files(site, site_url))
-    # wcag.css/js come last in name order: they adjust the other stylesheets for both palettes.
-    for name in ("cir.js", "cir.css", "wcag.css", "wcag.js"):
-        tree.files[f"{ASSET_DIR}/{name}"] = asset_bytes(name)
-    # Files a view ships under assets/cir/<name>.js|css are linked from every page (theme_assets);
-    # put large, page-specific files one folder deeper and load them lazily.
+    tree.files.update(static_files())
     return tree

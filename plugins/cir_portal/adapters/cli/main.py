@@ -110,6 +110,26 @@ def render(path: Path | None, out: Path, engine: str, site_url: str | None, clea
         click.echo(f"build it with: cd {out} && zensical build", err=True)
 
 
+@cli.command("index-search")
+@click.argument("site", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--lang", metavar="LANG", help="One index in this language (zh, en; default: each page's <html lang>).")
+def index_search(site: Path, lang: str | None) -> None:
+    """Build the search index (Pagefind) of the built site in SITE, for sites built with another
+    engine from `cir render`: SITE/pagefind/ holds it (the MkDocs plugin does this itself)."""
+    from cir_portal.adapters.search import SearchIndexError, index_site
+
+    try:
+        stats = index_site(site, lang)
+    except SearchIndexError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if stats.pages == 0:
+        click.echo(f"error: no page of {site} was indexed: is it a built site (HTML files)?", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"indexed {stats.pages} pages of {site} in {stats.seconds:.1f} s: {stats.files} files, "
+               f"{stats.bytes / 2**20:.1f} MiB in {site / 'pagefind'}")
+
+
 def main() -> None:
     cli(prog_name="cir")
 

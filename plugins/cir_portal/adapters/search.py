@@ -1,0 +1,371 @@
+"""The search index of a built site: Pagefind run over any engine's output folder.
+
+Pagefind (PyPI ``pagefind`` with the binary of ``pagefind-bin-extended``, which segments
+Chinese) reads the built HTML and writes a chunked index to ``<site>/pagefind/``: a reader
+downloads only the chunks a query needs. It indexes what the pages mark
+(``data-pagefind-body``, filters and meta: views/search.py), so the MkDocs adapter calls
+``index_site`` after each build and other engines call it (or ``cir index-search SITE``)
+on their output folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import resource
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cir_portal.views.search import BUNDLE_DIR
+
+#: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
+#: (the same on every record); the tables and trees of records that generated pages show (the
+#: governance view, reports, priorities, the cascade: a page is found by its own headings and
+#: prose, a record on its own page; a fifth of the words at 2,000 records); Python-Markdown's
+#: permalink anchors (a "¶" after every heading); and, for sites whose pages have no
+#: data-pagefind-body, the chrome of Material-like themes (Pagefind already skips nav, footer,
+#: form and script).
+EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerlink", ".md-header", ".md-sidebar",
+                     ".md-tabs", ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
+#: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
+INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
+
+
+class SearchIndexError(Exception):
+    """The index could not be built: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What ``index_site`` did."""
+
+    pages: int
+    seconds: float
+    #: processor time of the indexer (all its threads: more than ``seconds`` on several cores)
+    cpu_seconds: float
+    #: every file Pagefind wrote (index, filters, fragments, wasm, its JavaScript)
+    files: int
+    bytes: int
+    #: the index proper: the chunks, fragments, filters and metadata readers fetch per query
+    index_bytes: int
+
+
+def executable() -> Path:
+    """The Pagefind binary: ``$PAGEFIND_BINARY_PATH``, else the extended one (it segments Chinese)
+    that pagefind-bin-extended installs (found by the ``pagefind`` package)."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        raise SearchIndexError("the search index needs the `pagefind` and `pagefind-bin-extended` packages, "
+                               "dependencies of cir-portal: reinstall cir-portal") from None
+    path = get_executable()
+    if path is None or not Path(path).is_file():
+        raise SearchIndexError(f"no Pagefind binary ({path or 'none found'}): install pagefind-bin-extended "
+                               "(pip install 'pagefind[extended]') or set PAGEFIND_BINARY_PATH")
+    return Path(path)
+
+
+def _clear_bundle(site_dir: Path) -> Path:
+    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to the new ones)."""
+    if not site_dir.is_dir():
+        raise SearchIndexError(f"{site_dir} is not a folder: build the site first")
+    out = site_dir / BUNDLE_DIR
+    if out.exists():
+        if not (out / "pagefind-entry.json").is_file():
+            raise SearchIndexError(f"{out} exists and is not a Pagefind bundle: the index would overwrite it; "
+                                   f"rename it")
+        shutil.rmtree(out)
+    return out
+
+
+def _stats(out: Path, seconds: float, cpu_seconds: float) -> IndexStats:
+    languages = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8")).get("languages", {})
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return IndexStats(
+        pages=sum(int(entry.get("page_count", 0)) for entry in languages.values()),
+        seconds=seconds,
+        cpu_seconds=cpu_seconds,
+        files=len(files),
+        bytes=sum(p.stat().st_size for p in files),
+        index_bytes=sum(p.stat().st_size for p in files if p.name.endswith(INDEX_SUFFIXES)),
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class LiveIndex:
+    """A Pagefind index fed page by page while the site engine renders, written once it is done.
+
+    Pagefind's indexing service runs as a second process that parses each page as it arrives,
+    on a core the (single-threaded) engine leaves idle; what the build waits for at the end is
+    writing the index. The messages are Pagefind's service protocol (base64 JSON, comma-separated,
+    over stdin and stdout), spoken here directly: the ``pagefind`` package's asyncio client reads
+    one answer per 100 ms, which costs minutes on a large site.
+    """
+
+    def __init__(self, lang: str | None) -> None:
+        self._cpu = _children_cpu()
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
+        try:
+            self._proc = subprocess.Popen([str(executable()), "--service"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=self._errors)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
+        self._lock = threading.Condition()
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._waiting: set[int] = set()
+        self._failures: list[str] = []
+        self._last = 0
+        self._closed = False
+        self.pages = 0
+        self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
+        self._reader.start()
+        config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
+        if lang:
+            config["force_language"] = lang
+        self._index = int(self._call({"type": "NewIndex", "config": config})["index_id"])
+
+    def add(self, url: str, html: str) -> None:
+        """Queue one page (its URL from the site root, e.g. ``/improvements/IMP-0001-x/``)."""
+        self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html,
+                    "file_path": None})
+        self.pages += 1
+
+    def write(self, site_dir: Path) -> IndexStats:
+        """Write the index to ``site_dir/pagefind/`` (replaced) and stop the service.
+
+        The service hands the files over and they are written here: when its input ends, the
+        service exits at once, and files it had written itself could still be incomplete."""
+        out = _clear_bundle(Path(site_dir))
+        start = time.perf_counter()
+        try:
+            answer = self._call({"type": "GetFiles", "index_id": self._index})
+        finally:
+            self.close()
+        if self._failures:
+            raise SearchIndexError(f"Pagefind could not index {len(self._failures)} page(s): "
+                                   + "; ".join(self._failures[:5]))
+        for item in answer.get("files") or []:
+            name = Path(str(item["path"]))
+            if name.is_absolute() or ".." in name.parts:
+                raise SearchIndexError(f"Pagefind returned a file outside its folder: {name}")
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(item["content"]))
+        if not (out / "pagefind-entry.json").is_file():
+            raise SearchIndexError(f"Pagefind wrote no index to {out}")
+        _stabilise(out)
+        return _stats(out, time.perf_counter() - start, _children_cpu() - self._cpu)
+
+    def close(self) -> None:
+        """Stop the service (it exits when its input ends); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self._proc.kill()
+            self._proc.wait()
+        self._reader.join(timeout=10)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._errors.close()
+
+    def _send(self, payload: dict[str, Any], wait: bool = False) -> int:
+        with self._lock:
+            if self._closed or self._proc.poll() is not None:
+                raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
+            self._last += 1
+            message = self._last
+            if wait:
+                self._waiting.add(message)
+        data = json.dumps({"message_id": message, "payload": payload}, ensure_ascii=False).encode("utf-8")
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(base64.b64encode(data) + b",")
+            self._proc.stdin.flush()
+        except OSError:
+            raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}") from None
+        return message
+
+    def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        message = self._send(payload, wait=True)
+        with self._lock:
+            while message not in self._answers:
+                if self._proc.poll() is not None:
+                    raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
+                self._lock.wait(timeout=1)
+            answer = self._answers.pop(message)
+        if answer.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind: {answer.get('message')}")
+        return answer
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        stdout, pending, seen = self._proc.stdout.fileno(), bytearray(), 0
+        while chunk := os.read(stdout, 1 << 20):
+            pending += chunk
+            messages = []
+            while (comma := pending.find(b",", seen)) >= 0:  # one answer may hold the whole index
+                messages.append(bytes(pending[:comma]))
+                del pending[:comma + 1]
+                seen = 0
+            seen = len(pending)
+            for raw in messages:
+                reply = json.loads(base64.b64decode(raw))
+                payload, message = reply.get("payload") or {}, reply.get("message_id")
+                with self._lock:
+                    if message in self._waiting:
+                        self._waiting.discard(message)
+                        self._answers[message] = payload
+                        self._lock.notify_all()
+                    elif payload.get("type") == "Error":
+                        self._failures.append(str(payload.get("message")))
+        with self._lock:
+            self._lock.notify_all()
+
+    def _stderr(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
+
+
+def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind/`` (replaced), as one index in
+    ``lang`` (the portal's language; None: per page, from ``<html lang>``)."""
+    site_dir = Path(site_dir)
+    out = _clear_bundle(site_dir)
+    args = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
+            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS), "--silent"]
+    if lang:
+        args += ["--force-language", lang]
+    start, cpu = time.perf_counter(), _children_cpu()
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=3600, check=False)
+    except OSError as exc:
+        raise SearchIndexError(f"cannot run {args[0]}: {exc}") from None
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
+    if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
+        output = "\n".join(dict.fromkeys(line for line in (done.stderr + done.stdout).splitlines() if line.strip()))
+        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}) on {site_dir}:\n{output}")
+    _stabilise(out)
+    return _stats(out, seconds, cpu)
+
+
+# --- byte-identical output ---------------------------------------------------------------------
+#
+# Pagefind 1.5 writes each filter's values, and the list of filters, in hash-map order: two runs
+# over the same site give different filter files (and so a different metadata file and entry).
+# Upstream: https://github.com/Pagefind/pagefind/issues/638 ("other files will still change, such
+# as the filter/metadata indexes"). ``_stabilise`` sorts them and renames the files after their
+# content, so that two builds of the same content stay byte-identical. The files are gzip of
+# ``pagefind_dcd`` + CBOR (arrays, text and unsigned integers).
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _stabilise(bundle: Path) -> None:
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, index in entry.get("languages", {}).items():
+        meta_path = bundle / f"pagefind.{index['hash']}.pf_meta"
+        meta = _read(meta_path)
+        filters = []
+        for name, old in sorted(meta[3]):
+            path = bundle / "filter" / f"{old}.pf_filter"
+            data = _read(path)
+            data[1] = sorted(data[1], key=lambda value: str(value[0]).encode("utf-8"))
+            new = _write(path, data, lang, 7)
+            filters.append([name, new])
+        meta[3] = filters
+        index["hash"] = _write(meta_path, meta, lang, 10, pattern="pagefind.{}.pf_meta")
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    if text != entry_path.read_text(encoding="utf-8"):
+        entry_path.write_text(text, encoding="utf-8")
+
+
+def _read(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise SearchIndexError(f"{path} is not a Pagefind index file this version of cir-portal knows")
+    value, end = _cbor_decode(raw, len(_SIGNATURE))
+    if end != len(raw):
+        raise SearchIndexError(f"{path}: unexpected data after the index")
+    return value
+
+
+def _write(path: Path, value: Any, lang: str, digits: int, pattern: str = "{}.pf_filter") -> str:
+    """Write ``value`` under a name made of its content's hash (replacing ``path``); returns the hash."""
+    raw = _SIGNATURE + _cbor_encode(value)
+    name = f"{lang}_{hashlib.sha256(raw).hexdigest()[:digits]}"
+    target = path.with_name(pattern.format(name))
+    if target != path:
+        target.write_bytes(gzip.compress(raw, mtime=0))
+        path.unlink()
+    return name
+
+
+def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
+    first = data[at]
+    major, info = first >> 5, first & 31
+    at += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n = int.from_bytes(data[at:at + size], "big")
+        at += size
+    else:
+        raise SearchIndexError(f"unexpected CBOR item {first:#x} in a Pagefind index file")
+    if major == 0:
+        return n, at
+    if major == 3:
+        return data[at:at + n].decode("utf-8"), at + n
+    if major == 2:
+        return bytes(data[at:at + n]), at + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, at = _cbor_decode(data, at)
+            items.append(item)
+        return items, at
+    raise SearchIndexError(f"unexpected CBOR type {major} in a Pagefind index file")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+        if n < 1 << (8 << (info - 24)):
+            return bytes([major << 5 | info]) + struct.pack(fmt, n)
+    raise SearchIndexError("a number too large for a Pagefind index")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    if isinstance(value, bool) or (isinstance(value, int) and value < 0):
+        raise SearchIndexError("unexpected value in a Pagefind index file")
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _cbor_head(3, len(text)) + text
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise SearchIndexError(f"unexpected {type(value).__name__} in a Pagefind index file")

@@ -1,0 +1,105 @@
+"""The search index's building blocks without a site build: the title terms that make every
+Chinese title word findable, the indexed part of a page, and Pagefind run on a folder and fed
+page by page (a handful of tiny pages: each run takes well under a second)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cir_portal.adapters.search import LiveIndex, SearchIndexError, _read, index_site
+from cir_portal.views.search import TERM_LENGTH, indexed, indexed_part, title_terms
+from cirtest.site import search_documents
+
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+TITLES = ["密码重置自助服务", "VPN 专线带宽扩容", "提高CMDB数据准确率", "事件管理实践能力评估（2025 年）",
+          "问卷更短不等于回复更多：先弄清客户在哪个渠道", "Onboarding checklist for contractors"]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_every_substring_of_a_chinese_run_starts_a_term(title: str) -> None:
+    """Whatever a segmenter makes of a Chinese title, each word it finds is the start of a term."""
+    terms = title_terms(title).split()
+    for run in HAN.findall(title):
+        for start in range(len(run)):
+            for end in range(start + 1, min(len(run), start + TERM_LENGTH) + 1):
+                assert any(t.startswith(run[start:end]) for t in terms), run[start:end]
+    for number in re.findall(r"\d+", title):
+        assert number in terms, "a number after Chinese characters is a term of its own"
+    if not HAN.search(title):
+        assert terms == []
+
+
+def _page(title: str, body: str, lang: str = "zh", **filters: str) -> str:
+    spans = "".join(f'<span data-pagefind-filter="{k}:{v}"></span>' for k, v in filters.items())
+    content = indexed(f"<h1>{title}</h1><p>{body}</p>{spans}", lang, record=False, title=title)
+    return f'<html lang="{lang}"><body><nav>menu</nav><article>{content}</article><footer>chrome</footer></body></html>'
+
+
+def test_the_indexed_part_leaves_the_theme_out() -> None:
+    page = _page("标题", "正文")
+    part = indexed_part(page, "zh")
+    assert part is not None and "正文" in part and "menu" not in part and "chrome" not in part
+    assert indexed_part("<html><body><p>not marked</p></body></html>", "zh") is None
+
+
+def _site(root: Path) -> Path:
+    pages = {"a": _page("甲页", "骆驼在沙漠里走。", team="服务台"), "b": _page("乙页", "Kestrel hovers.", team="基础设施"),
+             "c": _page("丙页", "第三页", team="服务台")}
+    for name, text in pages.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "index.html").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_folder_and_the_live_index_give_the_same_pages(tmp_path: Path) -> None:
+    """`index_site` (other engines) and `LiveIndex` (the plugin) index the same text, meta and filters."""
+    site = _site(tmp_path / "site")
+    stats = index_site(site, "zh")
+    assert stats.pages == 3 and stats.index_bytes > 0 and stats.bytes > stats.index_bytes
+    by_folder = {d["url"]: (d["content"], d["meta"], d["filters"]) for d in search_documents(site)}
+    assert by_folder["/a/"][2] == {"kind": ["页面"], "team": ["服务台"]}
+    assert "骆驼" in by_folder["/a/"][0] and "menu" not in by_folder["/a/"][0]
+
+    live = LiveIndex("zh")
+    for name in ("a", "b", "c"):
+        part = indexed_part((site / name / "index.html").read_text(encoding="utf-8"), "zh")
+        assert part is not None
+        live.add(f"/{name}/", part)
+    again = live.write(site)
+    assert again.pages == 3
+    assert {d["url"]: (d["content"], d["meta"], d["filters"]) for d in search_documents(site)} == by_folder
+
+
+def test_filter_values_are_written_in_order(tmp_path: Path) -> None:
+    """Pagefind writes filter values in hash-map order; the bundle is rewritten sorted (byte-identical builds)."""
+    site = _site(tmp_path / "site")
+    index_site(site, "zh")
+    filters = list((site / "pagefind" / "filter").glob("*.pf_filter"))
+    assert len(filters) == 2  # kind, team
+    for path in filters:
+        assert gzip.decompress(path.read_bytes()).startswith(b"pagefind_dcd")
+        name, values = _read(path)  # [filter, [[value, [page, ...]], ...]]
+        found = [value for value, _ in values]
+        assert found == sorted(found, key=lambda v: v.encode("utf-8")), (name, found)
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert (site / "pagefind" / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta").is_file()
+
+
+def test_index_site_refuses_what_it_cannot_index(tmp_path: Path) -> None:
+    with pytest.raises(SearchIndexError, match="not a folder"):
+        index_site(tmp_path / "missing")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SearchIndexError, match="Pagefind failed"):
+        index_site(empty)
+    site = _site(tmp_path / "site")
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "mine.txt").write_text("not an index", encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="not a Pagefind bundle"):
+        index_site(site)
+    assert (site / "pagefind" / "mine.txt").is_file()
