@@ -176,13 +176,13 @@ class TrackedList(list[T]):
         return super().count(item)
 
 
-class TrackedEntry(list[T]):
+class TrackedEntry(TrackedList[T]):
     """An index entry that is a list: its length (``if index.get(key):``) reads which records it
     holds; its items also read the records' content."""
 
     def __init__(self, items: Iterable[T], reads: Reads, key: Key, records: tuple[str, ...]) -> None:
-        super().__init__(items)
-        self._reads, self._key, self._records = reads, key, records
+        super().__init__(items, reads, key)
+        self._records = records
 
     def _read(self) -> None:
         reads = self._reads
@@ -192,39 +192,7 @@ class TrackedEntry(list[T]):
 
     def __len__(self) -> int:
         self._reads.add(self._key)
-        return super().__len__()
-
-    def __iter__(self) -> Iterator[T]:
-        self._read()
-        return super().__iter__()
-
-    def __reversed__(self) -> Iterator[T]:
-        self._read()
-        return super().__reversed__()
-
-    def __getitem__(self, index: Any) -> Any:
-        self._read()
-        return super().__getitem__(index)
-
-    def __contains__(self, item: object) -> bool:
-        self._read()
-        return super().__contains__(item)
-
-    def __add__(self, other: Any) -> Any:
-        self._read()
-        return list(super().__iter__()) + list(other)
-
-    def copy(self) -> list[T]:
-        self._read()
-        return list(super().__iter__())
-
-    def index(self, *args: Any) -> int:
-        self._read()
-        return super().index(*args)
-
-    def count(self, item: Any) -> int:
-        self._read()
-        return super().count(item)
+        return list.__len__(self)
 
 
 class TrackedIndex(dict[K, V]):
