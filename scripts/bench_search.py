@@ -9,7 +9,8 @@ build   ``mkdocs build`` of the portal (its plugin feeds each page to Pagefind a
         writes the index at the end), against the same build without search (up to
         ``--baseline-max`` records): wall and CPU time (the machine may be shared; CPU time is the
         steadier figure). ``--material`` also builds the way the portal did before (Material's
-        search plugin, the portal's own search off), for comparison.
+        search plugin, the portal's own search off), for comparison. ``--builds`` of each,
+        alternately (medians shown): on a shared machine one build of each varies by a second.
 index   total bytes of the index proper (chunks, fragments, filters, metadata) and of the
         whole Pagefind bundle (with its JavaScript and WebAssembly).
 query   headless Chromium (fresh profile per run, the site served from 127.0.0.1):
@@ -22,7 +23,7 @@ register the register page: first contentful paint (its first rows are in the HT
 
 Usage::
 
-    python scripts/bench_search.py [--sizes 500,2000,10000] [--runs 3] [--material]
+    python scripts/bench_search.py [--sizes 500,2000,10000] [--runs 3] [--builds 3] [--material]
 
 Targets (issue 11): at 10,000 the time to the first result at most 2.5 x the time at 500; a
 query transfers at most 2 MB; indexing adds at most 10 % to a 2,000-record build. Needs the
@@ -214,7 +215,8 @@ def measure_register(browser: Any, url: str, runs: int) -> tuple[float, float, i
     return statistics.median(paints), statistics.median(loads), size
 
 
-def bench(n: int, seed: int, runs: int, material: bool, baseline_max: int, browser: Any) -> dict[str, Any]:
+def bench(n: int, seed: int, runs: int, builds: int, material: bool, baseline_max: int, browser: Any
+          ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"cir-search-{n}-") as tmp:
         project = Path(tmp) / "project"
         start = time.perf_counter()
@@ -226,18 +228,31 @@ def bench(n: int, seed: int, runs: int, material: bool, baseline_max: int, brows
               f"{time.perf_counter() - start:.1f} s (not timed); {ZH_WORD} planted in {planted.zh_url}, "
               f"{EN_WORD} in the title of {planted.en_url} ({planted.en_title})")
         site = Path(tmp) / "site"
+        walls, cpus, base_walls, base_cpus, tails, index_cpus = [], [], [], [], [], []
+        for _ in range(builds):  # alternately, so that a change in the machine's load hits both
+            if n <= baseline_max:
+                base_wall, base_cpu, _ = build(project, variant(project, "no-search.yml", NO_SEARCH_PLUGINS), site)
+                base_walls.append(base_wall)
+                base_cpus.append(base_cpu)
+            wall, cpu, log = build(project, "mkdocs.yml", site)
+            match = INDEX_LOG.search(log)
+            if not match:
+                raise SystemExit(f"the build did not index the site:\n{log[-2000:]}")
+            walls.append(wall)
+            cpus.append(cpu)
+            tails.append(float(match.group(2)))
+            index_cpus.append(float(match.group(3)))
+        pages = int(match.group(1))
+        wall, cpu, tail_s, index_cpu = (statistics.median(x) for x in (walls, cpus, tails, index_cpus))
         if n <= baseline_max:
-            base_wall, base_cpu, _ = build(project, variant(project, "no-search.yml", NO_SEARCH_PLUGINS), site)
-        wall, cpu, log = build(project, "mkdocs.yml", site)
-        match = INDEX_LOG.search(log)
-        if not match:
-            raise SystemExit(f"the build did not index the site:\n{log[-2000:]}")
-        pages, tail_s, index_cpu = int(match.group(1)), float(match.group(2)), float(match.group(3))
-        print(f"  build with the search index: {wall:.1f} s wall, {cpu:.1f} s CPU; {pages:,} pages indexed, "
+            base_wall, base_cpu = statistics.median(base_walls), statistics.median(base_cpus)
+        each = f" (median of {builds}: {', '.join(f'{w:.1f}' for w in walls)} s)" if builds > 1 else ""
+        print(f"  build with the search index: {wall:.1f} s wall{each}, {cpu:.1f} s CPU; {pages:,} pages indexed, "
               f"{index_cpu:.1f} s CPU (Pagefind, beside the build), {tail_s:.1f} s waited for after the last page")
         row: dict[str, Any] = {"n": n, "build_s": wall, "build_cpu": cpu, "tail_s": tail_s, "index_cpu": index_cpu}
         if n <= baseline_max:
-            print(f"  build without search:        {base_wall:.1f} s wall, {base_cpu:.1f} s CPU: the index adds "
+            each = f" (median of {builds}: {', '.join(f'{w:.1f}' for w in base_walls)} s)" if builds > 1 else ""
+            print(f"  build without search:        {base_wall:.1f} s wall{each}, {base_cpu:.1f} s CPU: the index adds "
                   f"{(wall / base_wall - 1) * 100:+.1f} % wall, {(cpu / base_cpu - 1) * 100:+.1f} % CPU")
             row.update(base_s=base_wall, base_cpu=base_cpu)
         if material:
@@ -274,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="500,2000,10000", help="comma-separated numbers of improvements")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=3, help="browser runs per query (the median is shown)")
+    parser.add_argument("--builds", type=int, default=3,
+                        help="builds with and without search, alternately, per size (the median is shown)")
     parser.add_argument("--material", action="store_true", help="also build with Material's search plugin, for comparison")
     parser.add_argument("--baseline-max", type=int, default=2000,
                         help="also build without search up to this size, to show what the index adds (default 2000)")
@@ -290,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             for n in (int(s) for s in args.sizes.split(",")):
-                rows.append(bench(n, args.seed, args.runs, args.material, args.baseline_max, browser))
+                rows.append(bench(n, args.seed, args.runs, args.builds, args.material, args.baseline_max, browser))
         finally:
             browser.close()
     print("\nsummary")

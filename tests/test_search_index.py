@@ -75,6 +75,26 @@ def test_a_folder_and_the_live_index_give_the_same_pages(tmp_path: Path) -> None
     assert {d["url"]: (d["content"], d["meta"], d["filters"]) for d in search_documents(site)} == by_folder
 
 
+def test_a_staged_index_replaces_the_served_one_when_complete(tmp_path: Path) -> None:
+    """Live preview: the new index is written beside the one being served, which stays until
+    the new one is complete; no page can be added once the index is finished."""
+    site = _site(tmp_path / "site")
+    index_site(site, "zh")
+    old_entry = (site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
+    live = LiveIndex("zh")
+    part = indexed_part(_page("丁页", "骆驼换了一个新的词：鸵鸟。"), "zh")
+    assert part is not None
+    live.add("/d/", part)
+    live.finish(site, staged=True)
+    with pytest.raises(SearchIndexError, match="after it was finished"):
+        live.add("/e/", part)
+    assert (site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8") == old_entry
+    stats = live.write(site)
+    assert stats.pages == 1
+    assert [d["url"] for d in search_documents(site)] == ["/d/"]
+    assert not (site / ".pagefind-next").exists() and not (site / ".pagefind-next-old").exists()
+
+
 def test_filter_values_are_written_in_order(tmp_path: Path) -> None:
     """Pagefind writes filter values in hash-map order; the bundle is rewritten sorted (byte-identical builds)."""
     site = _site(tmp_path / "site")

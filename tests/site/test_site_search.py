@@ -8,6 +8,7 @@ own files (cirtest.site.search_documents), never through the portal's code.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -213,7 +214,8 @@ def test_register_index_writes_keys_once(built: Build, records: list[RecordFile]
 def test_index_search_command_indexes_a_built_site(built: Build, tmp_path: Path,
                                                    docs: dict[str, dict[str, Any]]) -> None:
     """`cir index-search SITE` indexes a site built by another engine (reading its pages whole)
-    to the same pages, text, meta and filters as the plugin (fed the pages as they are written);
+    to the same pages, text, meta and filters as the plugin (fed each page's content, card
+    included, before MkDocs renders it in the theme: what it indexes is what is published);
     an empty folder is refused with a message."""
     copy = tmp_path / "site"
     shutil.copytree(built.site, copy, ignore=shutil.ignore_patterns("pagefind"))
@@ -247,3 +249,24 @@ def test_material_search_next_to_the_portal_search_is_reported(small_project: Ca
     build = mkdocs_build(project, tmp_path / "site")
     assert build.returncode != 0
     assert "Material's search plugin is enabled" in build.log
+
+
+def test_every_file_of_the_index_is_complete(built: Build) -> None:
+    """The bundle is written while MkDocs renders the pages: every compressed file of it reads
+    to its end (a file cut short makes the search fail for some queries only)."""
+    files = [p for p in (built.site / "pagefind").rglob("*") if p.is_file()]
+    packed = [p for p in files if p.read_bytes()[:2] == b"\x1f\x8b"]
+    assert len(packed) > 10
+    for path in packed:
+        gzip.decompress(path.read_bytes())  # raises EOFError when cut short
+
+
+def test_a_page_in_the_search_index_folder_is_refused(small_project: Callable[[Path], Path], tmp_path: Path) -> None:
+    """The index is written while MkDocs renders the pages, into pagefind/: a page of content/
+    that would be published there is an error naming it, not a page overwritten or deleted."""
+    project = small_project(tmp_path / "project")
+    (project / "content" / "pagefind").mkdir()
+    (project / "content" / "pagefind" / "notes.md").write_text("# Notes\n", encoding="utf-8")
+    build = mkdocs_build(project, tmp_path / "site", strict=False)
+    assert build.returncode != 0
+    assert "pagefind/notes.md would be published in pagefind/" in build.log and "Traceback" not in build.log

@@ -227,7 +227,9 @@ def _served_search_text(server: Server, url: str) -> str | None:
 def test_serve_keeps_search_current(server: Server) -> None:
     """Search stays usable in live preview: every rebuild writes the search index of the pages as
     they are then, so a word added to a record is found on its page, and gone once removed."""
-    assert http_get(server.url + "pagefind/pagefind.js"), "mkdocs serve serves no search bundle"
+    # (the index of a live-preview build is written after the browsers reload)
+    assert wait_for("the search bundle", lambda: http_get(server.url + "pagefind/pagefind.js"), timeout=REBUILD_TIMEOUT,
+                    alive=server.alive), "mkdocs serve serves no search bundle"
     record = improvements(server.project)[0]
     url = "/" + page_url(record.rel)
     word = "Quokkaserve"

@@ -45,7 +45,9 @@ REBUILD_TIMEOUT = 120.0
 #: MkDocs never logs the same line twice, and two quick rebuilds can take as long), or failed.
 REBUILD_ENDS = ("Reloading browsers", "An error happened during the rebuild")
 #: One line per rebuild from the cir plugin: "live preview (build 3): 12 of 80 pages, cards and files generated again, ..."
-PREVIEW_LINE = re.compile(r"live preview \(build \d+\): (\d+) of (\d+) pages, cards and files generated again")
+PREVIEW_LINE = re.compile(r"live preview \(build (\d+)\): (\d+) of (\d+) pages, cards and files generated again")
+#: What the cir plugin logs once a live-preview build's search index is written (after the browsers reload)
+INDEX_LINE = "search index (build {}):"
 #: What `mkdocs serve` does for its first build, in a fresh process: the clean build to compare with.
 CLEAN_BUILD = """
 import sys
@@ -93,9 +95,19 @@ class Served:
             return later if any(at > start for at in done) else ""
 
         try:
-            return wait_for(f"the rebuild after {what}", ended, timeout=REBUILD_TIMEOUT, alive=self.alive)
+            log = wait_for(f"the rebuild after {what}", ended, timeout=REBUILD_TIMEOUT, alive=self.alive)
+            self.wait_for_index(log, since)
+            return log
         except AssertionError as error:
             raise AssertionError(f"{error}\n--- mkdocs serve output:\n{self.output()[-3000:]}") from None
+
+    def wait_for_index(self, log: str, since: int = 0) -> None:
+        """Wait until the search index of the build that logged ``log`` is written (unless it failed)."""
+        builds = PREVIEW_LINE.findall(log)
+        if builds and REBUILD_ENDS[1] not in log:
+            line = INDEX_LINE.format(builds[-1][0])
+            wait_for(f"the search index of build {builds[-1][0]}", lambda: line in self.output()[since:],
+                     timeout=REBUILD_TIMEOUT, alive=self.alive)
 
 
 @pytest.fixture
@@ -116,6 +128,7 @@ def served(tmp_path: Path, small_project: Callable[[Path], Path]) -> Iterator[Se
     server = Served(project, f"http://127.0.0.1:{port}/", process, log, serve_tmp)
     try:
         wait_for("mkdocs serve to answer", lambda: http_get(server.url), timeout=120, alive=server.alive)
+        server.wait_for_index(server.output())
         yield server
     finally:
         if process.poll() is None:
@@ -212,7 +225,7 @@ def test_every_served_file_is_the_clean_build_after_each_change(served: Served, 
         assert_same_as_clean_build(served, step, tmp_path / f"clean-{n}")
         counts = PREVIEW_LINE.findall(log)
         assert counts, f"no live-preview line in the log of the rebuild after {step}:\n{log}"
-        regenerated, total = int(counts[-1][0]), int(counts[-1][1])
+        regenerated, total = int(counts[-1][1]), int(counts[-1][2])
         if expect == "part":
             assert regenerated < total, f"{step} regenerated the whole site"
         elif expect == "all":

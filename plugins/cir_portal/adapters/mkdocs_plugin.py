@@ -43,7 +43,7 @@ from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstas
 from cir_portal.views.page import Page as PortalPage
 from cir_portal.views.preview import Preview
 from cir_portal.views.sanitize import clean_html
-from cir_portal.views.search import IGNORE, header_box, indexed, indexed_part, search_url
+from cir_portal.views.search import BUNDLE_DIR, IGNORE, header_box, indexed, indexed_part, search_url
 from cir_portal.views.tree import SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
@@ -85,8 +85,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.withheld: set[str] = set()
         self.trusted_html = False
         self.skip_label = ""
-        #: the search index of the build under way, fed as pages are written (see on_post_page)
+        #: the search index of the build under way, fed page by page (see early_index)
         self.live: LiveIndex | None = None
+        #: live preview: the last build's search index being written (see _post_build)
+        self.indexing: threading.Thread | None = None
         self.dirty = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -220,10 +222,21 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """In live preview, keep the theme's compiled templates from one rebuild to the next
-        (MkDocs makes a new template environment every time; default priority)."""
+        (MkDocs makes a new template environment every time). In a plain build every page's
+        content is ready now, before MkDocs renders them in the theme: the search index is
+        built and compressed meanwhile, on the other core (default priority)."""
         if self.reuse is not None:
             env.bytecode_cache = self.reuse.templates
             self.reuse.env = env
+        if self.early_index and self.live is not None:
+            # every page is in (MkDocs has read them all): Pagefind builds and writes the index now
+            if clash := next((f.src_uri for f in files if f.dest_uri.startswith(BUNDLE_DIR + "/")), None):
+                raise PluginError(f"search index: {clash} would be published in {BUNDLE_DIR}/, the folder of the "
+                                  "search index: move it, or set the cir plugin's `search: false`")
+            try:
+                self.live.finish(Path(config.site_dir))
+            except SearchIndexError as exc:
+                raise PluginError(f"search index: {exc}") from None
         return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
@@ -257,6 +270,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         search = page.meta.get("search")
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
             html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
+            if self.early_index:
+                self._index("/" + page.url, self._indexed_part(src_uri, html, record))
         if self.problems:
             html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
@@ -300,17 +315,38 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             return output
         action = relative_url(page.url, search_url(config.use_directory_urls))
         output = _with_header_box(output, header_box(self.language, action))
+        if self.early_index:
+            return output  # indexed in on_page_content
         part = None if self.dirty else indexed_part(output, self.language)
         if self.reuse is not None:
             # kept for the rebuilds that reuse this page; indexed in a full build's order (finish)
             self.reuse.index_part(src_uri, "/" + page.url, part)
             if self.reuse.skipped:
                 return output
-        if part is not None:
-            self._index("/" + page.url, part)
+        self._index("/" + page.url, part)
         return output
 
-    def _index(self, url: str, part: str) -> None:
+    @property
+    def early_index(self) -> bool:
+        """Whether pages go to the search index as their content is ready (on_page_content), not
+        once written (on_post_page): in a plain build, so that Pagefind's last step (building
+        and compressing the index: seconds at 2,000 records) runs beside MkDocs' rendering of
+        the pages in the theme (on_env starts it), not after it. Live preview feeds the index in
+        a full build's order of the pages it renders and reuses (``_put_back``); ``--dirty``
+        builds index the whole site folder at the end."""
+        return self.reuse is None and not self.dirty
+
+    def _indexed_part(self, src_uri: str, html: str, record: bool) -> str | None:
+        """The indexed part of a page from its content, with the card a record's page gets once
+        rendered (its searched part made here, the whole card in on_post_page: not kept in between)."""
+        if record:
+            heading = self.tree.pages.heading(src_uri)
+            html = html.replace(heading + "\n", heading + self.tree.pages.indexed_card(src_uri) + "\n", 1)
+        return indexed_part(html, self.language)
+
+    def _index(self, url: str, part: str | None) -> None:
+        if part is None:
+            return
         if self.live is None:
             try:
                 self.live = LiveIndex(self.language)
@@ -323,6 +359,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.progress.done()
         if self.reuse is not None:
             reused = bool(self.reuse.skipped)
+            if self.config.search:
+                # the last index stays served until this build's is written (see _post_build)
+                self.reuse.previous.restore_folder(Path(config.site_dir), BUNDLE_DIR)
             self.reuse.finish(config)
             if reused and self.config.search:
                 # The pages this rebuild did not render never reached on_post_page: their indexed
@@ -342,12 +381,38 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if not self.config.search:
             return
         live, self.live = self.live, None
+        if live is not None and self.reuse is not None:
+            # Live preview: the browsers reload now; the index follows, written beside the
+            # previous one and put in its place when complete (seconds at 2,000 records).
+            try:
+                live.finish(Path(config.site_dir), staged=True)
+            except SearchIndexError as exc:
+                live.close()
+                raise PluginError(f"search index: {exc}") from None
+            self.indexing = threading.Thread(target=self._index_later, args=(live, Path(config.site_dir), self.builds),
+                                             name="cir-search-index")
+            self.indexing.start()  # not a daemon: the process waits for it before it exits
+            return
         try:
             stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
         log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s after the pages "
                  f"({stats.cpu_seconds:.1f} s CPU in all)")
+
+    def _index_later(self, live: LiveIndex, site_dir: Path, build: int) -> None:
+        try:
+            stats = live.write(site_dir)
+        except SearchIndexError as exc:
+            log.error(f"search index (build {build}): {exc}")
+            return
+        log.info(f"search index (build {build}): {stats.pages} pages in {stats.seconds:.1f} s after the pages "
+                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+
+    def _wait_for_index(self) -> None:
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
 
     #: Priority 50: put back the pages a live-preview rebuild did not render (and their search
     #: entries and sitemap lines) before other plugins read the built site. Default priority:
@@ -370,11 +435,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         """Set the previous live-preview build aside before MkDocs cleans the output folder
         (default priority): its pages are linked back from there, and it is deleted in the
         background (removing thousands of page folders can take seconds)."""
+        self._wait_for_index()  # (the last live-preview build's, written in its folder)
         if self.reuse is not None:
             self.reuse.previous.set_aside(Path(config.site_dir))
 
     def on_shutdown(self) -> None:
-        """Delete what the live preview set aside."""
+        """Delete what the live preview set aside (once its last search index is written)."""
+        self._wait_for_index()
         if self.reuse is not None:
             self.reuse.previous.close()
 

@@ -80,6 +80,16 @@ class PreviousOutput:
                 missing.append(rel)
         return missing
 
+    def restore_folder(self, site_dir: Path, rel: str) -> bool:
+        """Move the folder ``rel`` back from the previous build, unless the new one has it; whether it did."""
+        if self.folder is None or not (self.folder / rel).is_dir() or os.path.lexists(site_dir / rel):
+            return False
+        try:
+            os.rename(self.folder / rel, site_dir / rel)
+        except OSError:
+            return False
+        return True
+
     def discard(self) -> None:
         """Delete the set-aside folder, in the background."""
         if self.folder is None:

@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ from cir_portal.views.search import BUNDLE_DIR
 #: form and script).
 EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerlink", ".md-header", ".md-sidebar",
                      ".md-tabs", ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
+#: Where a staged index is written (``LiveIndex.finish``), under the site root, before it replaces the bundle.
+STAGING_DIR = ".pagefind-next"
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
 INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 
@@ -75,8 +78,9 @@ def executable() -> Path:
     return Path(path)
 
 
-def _clear_bundle(site_dir: Path) -> Path:
-    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to the new ones)."""
+def _clear_bundle(site_dir: Path, *, keep: bool = False) -> Path:
+    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to
+    the new ones); ``keep``: only checked to be one."""
     if not site_dir.is_dir():
         raise SearchIndexError(f"{site_dir} is not a folder: build the site first")
     out = site_dir / BUNDLE_DIR
@@ -84,7 +88,8 @@ def _clear_bundle(site_dir: Path) -> Path:
         if not (out / "pagefind-entry.json").is_file():
             raise SearchIndexError(f"{out} exists and is not a Pagefind bundle: the index would overwrite it; "
                                    f"rename it")
-        shutil.rmtree(out)
+        if not keep:
+            shutil.rmtree(out)
     return out
 
 
@@ -109,9 +114,11 @@ def _children_cpu() -> float:
 class LiveIndex:
     """A Pagefind index fed page by page while the site engine renders, written once it is done.
 
-    Pagefind's indexing service runs as a second process that parses each page as it arrives,
-    on a core the (single-threaded) engine leaves idle; what the build waits for at the end is
-    writing the index. The messages are Pagefind's service protocol (base64 JSON, comma-separated,
+    Pagefind's indexing service runs as a second process, at the lowest priority, that parses
+    each page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
+    build and write the index as soon as the last page is in, which an engine that renders
+    pages in two passes (MkDocs: Markdown, then the theme) calls between them, so that the
+    build hardly waits for the index at the end. The messages are Pagefind's service protocol (base64 JSON, comma-separated,
     over stdin and stdout), spoken here directly: the ``pagefind`` package's asyncio client reads
     one answer per 100 ms, which costs minutes on a large site.
     """
@@ -120,8 +127,10 @@ class LiveIndex:
         self._cpu = _children_cpu()
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
         try:
-            self._proc = subprocess.Popen([str(executable()), "--service"], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=self._errors)
+            # at the lowest priority: its threads take the cores the engine leaves idle, not the engine's
+            nice = shutil.which("nice")
+            self._proc = subprocess.Popen([*([nice, "-n", "19"] if nice else []), str(executable()), "--service"],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         except OSError as exc:
             raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
         self._lock = threading.Condition()
@@ -131,6 +140,7 @@ class LiveIndex:
         self._last = 0
         self._closed = False
         self.pages = 0
+        self._written: _Writing | None = None
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
@@ -140,34 +150,60 @@ class LiveIndex:
 
     def add(self, url: str, html: str) -> None:
         """Queue one page (its URL from the site root, e.g. ``/improvements/IMP-0001-x/``)."""
+        if self._written is not None:
+            raise SearchIndexError(f"{url}: a page added to the search index after it was finished")
         self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html,
                     "file_path": None})
         self.pages += 1
 
-    def write(self, site_dir: Path) -> IndexStats:
-        """Write the index to ``site_dir/pagefind/`` (replaced) and stop the service.
+    def finish(self, site_dir: Path, *, staged: bool = False) -> None:
+        """Have Pagefind build the index of the pages added so far and write it to
+        ``site_dir/pagefind/`` (replaced), in the background: no more pages may be added, and
+        ``write`` waits for what is not done yet. ``staged``: into a folder beside it, which
+        ``write`` then puts in its place, so that a site being served keeps its previous index
+        until the new one is complete. Idempotent."""
+        if self._written is None:
+            site_dir = Path(site_dir)
+            site_dir.mkdir(parents=True, exist_ok=True)  # (an engine may not have made it yet)
+            if staged:
+                out = site_dir / STAGING_DIR
+                shutil.rmtree(out, ignore_errors=True)
+            else:
+                out = _clear_bundle(site_dir)
+            self._written = _Writing(out, lambda: _write_files(out, self._call({"type": "GetFiles",
+                                                                               "index_id": self._index})))
 
-        The service hands the files over and they are written here: when its input ends, the
-        service exits at once, and files it had written itself could still be incomplete."""
-        out = _clear_bundle(Path(site_dir))
+    def write(self, site_dir: Path) -> IndexStats:
+        """Write the index to ``site_dir/pagefind/`` (replaced; ``finish`` may have started it)
+        and stop the service. The service hands the files over and they are written here: when
+        its input ends, it exits at once, and files it had written itself (``WriteFiles``) can
+        still be incomplete then (its last writes are still queued)."""
         start = time.perf_counter()
+        site_dir = Path(site_dir)
         try:
-            answer = self._call({"type": "GetFiles", "index_id": self._index})
+            self.finish(site_dir)
+            assert self._written is not None
+            out = self._written.out
+            if out.parent != site_dir:
+                raise SearchIndexError(f"the search index was started in {out.parent}, not {site_dir}")
+            self._written.wait()
         finally:
             self.close()
         if self._failures:
             raise SearchIndexError(f"Pagefind could not index {len(self._failures)} page(s): "
                                    + "; ".join(self._failures[:5]))
-        for item in answer.get("files") or []:
-            name = Path(str(item["path"]))
-            if name.is_absolute() or ".." in name.parts:
-                raise SearchIndexError(f"Pagefind returned a file outside its folder: {name}")
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(base64.b64decode(item["content"]))
         if not (out / "pagefind-entry.json").is_file():
             raise SearchIndexError(f"Pagefind wrote no index to {out}")
         _stabilise(out)
+        if out.name == STAGING_DIR:
+            final, old = site_dir / BUNDLE_DIR, site_dir / f"{STAGING_DIR}-old"
+            shutil.rmtree(old, ignore_errors=True)
+            if final.exists():
+                _clear_bundle(site_dir, keep=True)  # (checks that it is a bundle)
+                final.rename(old)
+            out.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+            out = final
         return _stats(out, time.perf_counter() - start, _children_cpu() - self._cpu)
 
     def close(self) -> None:
@@ -243,6 +279,43 @@ class LiveIndex:
     def _stderr(self) -> str:
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
+
+
+def _write_files(out: Path, answer: dict[str, Any]) -> None:
+    """Write the files of a ``GetFiles`` answer to ``out``."""
+    made: set[Path] = set()
+    for item in answer.get("files") or []:
+        name = Path(str(item["path"]))
+        if name.is_absolute() or ".." in name.parts:
+            raise SearchIndexError(f"Pagefind returned a file outside its folder: {name}")
+        target = out / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(base64.b64decode(item["content"]))
+
+
+class _Writing:
+    """The index being written to ``out`` by ``write`` (a call to the service and the files it
+    returns), on a thread of its own; ``wait`` waits for it (and raises what it raised)."""
+
+    def __init__(self, out: Path, write: Callable[[], None]) -> None:
+        self.out = out
+        self._write = write
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="pagefind-files", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._write()
+        except BaseException as exc:  # handed to the caller of wait()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:

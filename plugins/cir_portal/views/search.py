@@ -110,7 +110,7 @@ def indexed_part(output: str, lang: str) -> str | None:
     part = output[start:end]
     more = part.find(MORE_START)
     if more >= 0 and (done := part.find(MORE_END, more)) >= 0:
-        part = part[:more] + part[done:]  # ignored by the index anyway: not worth parsing
+        part = part[:more] + part[done + len(MORE_END):]  # ignored by the index anyway: not worth parsing
     return f'<html lang="{esc(lang)}"><body>{part}</body></html>'
 
 

@@ -94,6 +94,20 @@ class Pages(Mapping[str, Page]):
         """The record whose own page ``src_uri`` is (None for a generated page)."""
         return self.records.get(src_uri) if src_uri not in self.generated else None
 
+    def indexed_card(self, src_uri: str) -> str:
+        """A record page's card as the search index reads it: without the other views' sections
+        (figures, links to other records: out of the search text, see ``indexed_part``), so
+        without making them."""
+        known = self.known.get(src_uri)
+        if known is not None:
+            return known.card
+        record = self.records[src_uri]
+        assert self.site is not None
+        if self.site.reads is None:
+            return access.finish(cards.card(self.site, record)[1])
+        with self.site.reads.paused():
+            return access.finish(cards.card(self.site, record)[1])
+
     def heading(self, src_uri: str) -> str:
         """A record page's heading, without making its card."""
         known = self.known.get(src_uri)
