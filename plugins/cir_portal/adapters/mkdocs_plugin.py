@@ -28,6 +28,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from cir_portal.adapters.collector import Collector
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
@@ -90,6 +91,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: live preview: the last build's search index being written (see _post_build)
         self.indexing: threading.Thread | None = None
         self.dirty = False
+        #: live preview: the cycle collector, off while a rebuild runs (adapters/collector.py)
+        self.collector = Collector()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of
@@ -104,6 +107,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the register and build the site tree (default priority; before search reads the language)."""
         self._release_epoch()
+        if self.preview is not None and self.preview.register is not None:
+            self.collector.pause()  # an incremental rebuild: resumed in on_post_build or on_build_error
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
         try:
@@ -371,6 +376,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                     self._index(url, part)
         if self.preview is not None:
             self.preview.release()
+        self.collector.resume()
 
     def _post_build(self, *, config: MkDocsConfig) -> None:
         """Write the search index (Pagefind) of the pages of this build, every `mkdocs serve`
@@ -430,6 +436,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.live is not None:
             self.live.close()
             self.live = None
+        self.collector.resume()
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Set the previous live-preview build aside before MkDocs cleans the output folder
@@ -442,6 +449,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def on_shutdown(self) -> None:
         """Delete what the live preview set aside (once its last search index is written)."""
         self._wait_for_index()
+        self.collector.close()
         if self.reuse is not None:
             self.reuse.previous.close()
 
