@@ -629,8 +629,11 @@ class _Reuse:
         if index is not None:
             self.entries = {src: self.entries.get(src, []) for src in self.pages}
             index[:] = [entry for src in self.pages for entry in self.entries[src]]
+        key = self._sitemap_key(config)
         if self.skipped:
-            self._sitemap(config)
+            self._sitemap(config, key)
+        else:
+            self.sitemap = key  # MkDocs wrote this build's sitemap: the next rebuild may reuse it
         self.previous.discard()
         if missing:  # a kept file vanished: render everything next time
             log.warning(f"live preview: {len(missing)} page(s) could not be reused; the next rebuild renders all")
@@ -638,13 +641,17 @@ class _Reuse:
             return
         self.complete = True
 
-    def _sitemap(self, config: MkDocsConfig) -> None:
-        """The sitemap lists every page, those left out of this rebuild too: the previous build's
-        when the pages and their dates are the same, else MkDocs' own template run again."""
+    def _sitemap_key(self, config: MkDocsConfig) -> str:
+        """What the sitemap is made of: the pages (with their templates) and their date."""
         assert self.files is not None
         pages = [(f.src_uri, (f.page.meta.get("template") if f.page is not None else None))
                  for f in self.files if f.is_documentation_page() and (f.src_uri in self.skipped or f.inclusion.is_in_serve())]
-        key = repr((config.site_url, os.environ.get("SOURCE_DATE_EPOCH"), pages))
+        return repr((config.site_url, os.environ.get("SOURCE_DATE_EPOCH"), pages))
+
+    def _sitemap(self, config: MkDocsConfig, key: str) -> None:
+        """The sitemap lists every page, those left out of this rebuild too: the previous build's
+        when the pages and their dates are the same, else MkDocs' own template run again."""
+        assert self.files is not None
         names = ["sitemap.xml", "sitemap.xml.gz"]
         if (key == self.sitemap and all(self.previous.has(name) for name in names)
                 and not self.previous.restore(Path(config.site_dir), names)):

@@ -80,7 +80,8 @@ class Site:
         self.epoch = content_epoch(project, register) if epoch is None else epoch
         self.as_of = datetime.fromtimestamp(self.epoch, UTC).date().isoformat()
         self._shared: dict[str, tuple[object, frozenset[Key]]] = {}
-        self._priorities: dict[Improvement, Priority | None] = {}
+        #: priority scores by record (object): the live preview keeps those of unchanged records
+        self.priorities: dict[Improvement, Priority | None] = {}
 
     # --- values computed once per build
     def shared(self, name: str, build: Callable[[Site], T]) -> T:
@@ -107,9 +108,9 @@ class Site:
 
     def priority(self, imp: Improvement) -> Priority | None:
         """The improvement's priority score with its breakdown (None until assessed), computed once per build."""
-        if imp not in self._priorities:
-            self._priorities[imp] = priority(imp, self.config.portal.priority_weights)
-        return self._priorities[imp]
+        if imp not in self.priorities:
+            self.priorities[imp] = priority(imp, self.config.portal.priority_weights)
+        return self.priorities[imp]
 
     # --- URLs
     def url(self, src_uri: str) -> str:

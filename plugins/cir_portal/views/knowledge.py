@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cir_portal.core.deps import TrackedIndex, TrackedList, TrackedRegister, list_key
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement, Lesson, Record, Register
 from cir_portal.views.context import ASSET_DIR, Site, asset_bytes
@@ -301,6 +302,22 @@ class KnowledgeBase:
             if quarter:
                 self.by_year[quarter[0]].append(lesson)
                 self.by_quarter[quarter].append(lesson)
+        quarters = sorted(self.by_quarter)
+        #: each quarter's report links the reports before and after it
+        self.neighbours: dict[tuple[str, int], tuple[tuple[str, int] | None, tuple[str, int] | None]] = {
+            q: (quarters[n - 1] if n else None, quarters[n + 1] if n + 1 < len(quarters) else None)
+            for n, q in enumerate(quarters)}
+
+    def track(self, register: TrackedRegister) -> None:
+        """Live preview: the groupings become indexes compared entry by entry between two builds
+        (core/deps.py), so that a page depends on the lessons it lists, not on everything the
+        grouping of all lessons read (every improvement a lesson came from)."""
+        reads = register.reads
+        self.lessons = TrackedList(self.lessons, reads, list_key("lessons"))  # the same lessons, newest first
+        for name in ("by_kind", "by_affects", "by_tag", "by_year", "by_quarter"):
+            setattr(self, name, register.track(TrackedIndex(f"kb.{name}", getattr(self, name), reads, default=list)))
+        self.affects = register.track(TrackedIndex("kb.affects", self.affects, reads, records_of=_nothing))
+        self.neighbours = register.track(TrackedIndex("kb.neighbours", self.neighbours, reads, records_of=_nothing))
 
     @property
     def quarters(self) -> list[tuple[str, int]]:
@@ -343,7 +360,6 @@ class KnowledgeBase:
 
         def use(src: str, title: str, write: Callable[..., str], *args: Any, listing: bool = False) -> None:
             def make() -> Page:
-                knowledge_base(site)  # what grouping the lessons read, this page depends on too
                 # Listings repeat what the lesson pages hold: keep them out of the search index.
                 return Page(src, title, write(*args), meta={"search": {"exclude": True}} if listing else {})
             out[src] = make
@@ -363,12 +379,8 @@ class KnowledgeBase:
             listing(tag_page(site, tag), tag, lessons, f"{t('kb_title')} · {t('kb_item_tag')}")
         for year, lessons in self.by_year.items():
             listing(year_page(year), t("kb_year_title", year=year), lessons)
-        quarters = self.quarters
-        for n, quarter in enumerate(quarters):
-            before = quarters[n - 1] if n else None
-            after = quarters[n + 1] if n + 1 < len(quarters) else None
-            use(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]),
-                self.report, quarter, before, after)
+        for quarter in self.quarters:
+            use(report_page(*quarter), t("kb_report_title", year=quarter[0], quarter=quarter[1]), self.report, quarter)
         return out
 
     def index_page(self) -> str:
@@ -403,9 +415,10 @@ class KnowledgeBase:
                 f'<div class="cir-browse-hub cir-kb">{"".join(sections)}</div>\n'
                 f'<div class="cir-index cir-kb">{latest_html}</div>\n')
 
-    def report(self, quarter: tuple[str, int], before: tuple[str, int] | None, after: tuple[str, int] | None) -> str:
+    def report(self, quarter: tuple[str, int]) -> str:
         """The lessons captured in one quarter, by kind, with their recommendations."""
         site, t = self.site, self.site.t
+        before, after = self.neighbours[quarter]
         year, q = quarter
         src = report_page(year, q)
         lessons = self.by_quarter[quarter]
@@ -439,7 +452,20 @@ class KnowledgeBase:
 
 def knowledge_base(site: Site) -> KnowledgeBase:
     """The lessons grouped every way the knowledge base shows them, computed once per site."""
-    return site.shared("knowledge-base", KnowledgeBase)
+    return site.shared("knowledge-base", _knowledge_base)
+
+
+def _knowledge_base(site: Site) -> KnowledgeBase:
+    if site.reads is None or not isinstance(site.register, TrackedRegister):
+        return KnowledgeBase(site)
+    with site.reads.paused():  # what a page lists, it reads from the tracked groupings (``track``)
+        kb = KnowledgeBase(site)
+        kb.track(site.register)
+    return kb
+
+
+def _nothing(value: object) -> tuple[str, ...]:
+    return ()
 
 
 def pages(site: Site) -> list[Page]:

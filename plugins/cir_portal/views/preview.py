@@ -109,6 +109,10 @@ class Preview:
             assert self.register is not None
             affected = self.graph.affected(changed_keys(self.register, tracked))
         old_records, self.records = self.records, {r.src_uri: r for r in register.all()}
+        if not full:
+            # a priority score is the record's and the weights' (configuration: a change rebuilds all)
+            site.priorities = {imp: p for imp, p in self.site.priorities.items()  # type: ignore[union-attr]
+                               if register.records.get(imp.id) is imp}
         plan = self._plan(site, site_url, full, affected)
         stale = [(art, make) for art, (make, run) in plan.items() if run]
         delta = Delta(full=full, regenerated=len(stale), total=len(plan))
@@ -189,13 +193,16 @@ class Preview:
 
 def _track_derived(site: Site, register: TrackedRegister) -> None:
     """Indexes views build from the whole register, tracked entry by entry: the tag slugs
-    (every tag link) and the related-lessons index (every improvement's card)."""
+    (every tag link), the related-lessons index (every improvement's card), the KPI ledger and
+    the knowledge base's groupings. Built in every build, so that each build's register has
+    them to compare with the next one's."""
     slugs = site.tag_slugs
     site.__dict__["tag_slugs"] = register.track(TrackedIndex("tag_slugs", slugs, register.reads, records_of=_nothing))
     index = knowledge.related_index(register)
     index.by_feature = register.track(TrackedIndex("related.by_feature", index.by_feature, register.reads,
                                                    records_of=_ids))
     site.ledger  # noqa: B018 - the ledger's indexes of dates, built before the registers are compared
+    knowledge.knowledge_base(site)  # the knowledge base's groupings of lessons, likewise
 
 
 def _nothing(value: Any) -> tuple[str, ...]:
