@@ -386,3 +386,51 @@ class Graph(Generic[T]):
         for key in keys:
             out.update(self.readers.get(key, ()))
         return out
+
+
+class Memo:
+    """Values computed from a few records (a row of a table that lists them all), kept from one
+    build to the next: each with the keys it read, forgotten when any of them changes. An
+    aggregate page that must be made again for one changed record then remakes one row, not
+    all of them, and still depends on everything its rows read.
+
+    A key is ``(family, ...)`` and must hold every input of the value that is not read through
+    the tracked register (the page it is for, the positions it is drawn at, ...); records used
+    directly (not through the register) are named when the value is made. A family used in a
+    build drops the values it did not use (``prune``).
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[Hashable, tuple[Any, frozenset[Key]]] = {}
+        self.graph: Graph[Hashable] = Graph()
+        self.used: set[Hashable] = set()
+        self.families: set[Hashable] = set()
+
+    def get(self, key: tuple[Hashable, ...], reads: Reads, make: Callable[[], T], records: Iterable[str] = ()) -> T:
+        self.used.add(key)
+        self.families.add(key[0])
+        hit = self.values.get(key)
+        if hit is not None:
+            reads.update(hit[1])
+            return cast(T, hit[0])
+        with reads.collect() as keys:
+            reads.update(record_key(rid) for rid in records)
+            value = make()
+        frozen = frozenset(keys)
+        self.values[key] = (value, frozen)
+        self.graph.put(key, frozen)
+        return value
+
+    def forget(self, changed: Iterable[Key]) -> None:
+        """Drop every value that read one of ``changed``."""
+        for key in self.graph.affected(changed):
+            self.values.pop(key, None)
+            self.graph.drop(key)
+
+    def prune(self) -> None:
+        """After a build: drop the values of the families it used that it did not use itself."""
+        if self.families:
+            for key in [k for k in self.values if k[0] in self.families and k not in self.used]:  # type: ignore[index]
+                del self.values[key]
+                self.graph.drop(key)
+        self.used, self.families = set(), set()

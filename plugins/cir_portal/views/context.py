@@ -4,14 +4,14 @@ indexes views share."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
 from typing import Literal, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
-from cir_portal.core.deps import Key, Reads, TrackedIndex, TrackedRegister
+from cir_portal.core.deps import Key, Memo, Reads, TrackedIndex, TrackedRegister
 from cir_portal.core.i18n import Translator
 from cir_portal.core.kpis import Ledger
 from cir_portal.core.model import Improvement, Record, Register
@@ -67,6 +67,8 @@ class Site:
 
     #: while the live preview generates a page, what the views read is recorded here (core/deps.py)
     reads: Reads | None = None
+    #: the live preview's values kept from one build to the next (``memo``)
+    memos: Memo | None = None
 
     def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
                  epoch: int | None = None, link_base: LinkBase = "page") -> None:
@@ -100,6 +102,14 @@ class Site:
         elif self.reads is not None:
             self.reads.update(entry[1])
         return entry[0]  # type: ignore[return-value]
+
+    def memo(self, key: tuple[Hashable, ...], make: Callable[[], T], records: Iterable[str] = ()) -> T:
+        """``make()``; in the live preview, the value the last build made while nothing it read
+        changed (core/deps.py ``Memo``). ``key`` holds every input that is not read through the
+        register; ``records`` are the ids of the records ``make`` uses without asking the register."""
+        if self.memos is None or self.reads is None:
+            return make()
+        return self.memos.get(key, self.reads, make, records)
 
     @property
     def ledger(self) -> Ledger:

@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 from cir_portal.core.config import Project
-from cir_portal.core.deps import Graph, Reads, TrackedIndex, TrackedRegister, changed_keys, record_key
+from cir_portal.core.deps import Graph, Memo, Reads, TrackedIndex, TrackedRegister, changed_keys, record_key
 from cir_portal.core.model import Record, Register
 from cir_portal.views import knowledge
 from cir_portal.views.context import Site
@@ -75,6 +75,8 @@ class Preview:
         #: which artefact writes each generated page and file
         self.owner: dict[str, Artefact] = {}
         self.records: dict[str, Record] = {}
+        #: values kept from one build to the next (rows of aggregate pages, ``Site.memo``)
+        self.memos = Memo()
 
     def release(self) -> None:
         """Forget the regenerated record pages (the engine has them; ``tree.pages`` makes any again)."""
@@ -103,16 +105,18 @@ class Preview:
                        site_url)
         full = full or self.register is None or fingerprint != self.fingerprint
         if full:
-            self.graph, self.digests, self.owner = Graph(), {}, {}
+            self.graph, self.digests, self.owner, self.memos = Graph(), {}, {}, Memo()
             affected: set[Artefact] = set()
         else:
             assert self.register is not None
-            affected = self.graph.affected(changed_keys(self.register, tracked))
+            changed = changed_keys(self.register, tracked)
+            affected = self.graph.affected(changed)
+            self.memos.forget(changed)
+        site.memos = self.memos
         old_records, self.records = self.records, {r.src_uri: r for r in register.all()}
-        if not full:
+        if not full and self.site is not None:
             # a priority score is the record's and the weights' (configuration: a change rebuilds all)
-            site.priorities = {imp: p for imp, p in self.site.priorities.items()  # type: ignore[union-attr]
-                               if register.records.get(imp.id) is imp}
+            site.priorities = {imp: p for imp, p in self.site.priorities.items() if register.records.get(imp.id) is imp}
         plan = self._plan(site, site_url, full, affected)
         stale = [(art, make) for art, (make, run) in plan.items() if run]
         delta = Delta(full=full, regenerated=len(stale), total=len(plan))
@@ -141,6 +145,7 @@ class Preview:
                     self._compare(path, data, delta.files)
             if progress is not None:
                 progress(n, len(stale))
+        self.memos.prune()
         # A record page changes with its record (body, title, path) as well as with its card.
         delta.records.update(src for src, rec in self.records.items() if old_records.get(src) is not rec)
         for art in [a for a in self.graph.reads if a not in plan]:

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Any
 
 from cir_portal.core.i18n import register_strings
 from cir_portal.core.model import Improvement
@@ -107,6 +109,15 @@ class Row:
         yield self, depth
         for part in self.parts:
             yield from part.walk(depth + 1)
+
+    def signature(self) -> tuple[Any, ...]:
+        """What the row shows besides its records' content: its bars' dates and its nesting."""
+        item = self.item
+        return (item.imp.id, item.start, item.start_from, item.target, item.overdue,
+                tuple(p.signature() for p in self.parts))
+
+    def ids(self) -> list[str]:
+        return [row.item.imp.id for row, _ in self.walk()]
 
 
 @dataclass(frozen=True)
@@ -323,18 +334,26 @@ def row_html(site: Site, src: str, axis: Axis, row: Row, depth: int = 0) -> str:
             f'<span class="cir-rm-sr"> · {esc(status)}</span></span></span></a>{parts}</li>')
 
 
+def table_rows(site: Site, src: str, top: Row) -> list[list[str]]:
+    """The table rows of a top-level bar and its parts."""
+    t = site.t
+    body = []
+    for row, depth in top.walk():
+        item, imp = row.item, row.item.imp
+        body.append([("↳ " * depth) + site.record_link(src, imp.id, with_title=False), esc(imp.title),
+                     site.status_badge(imp.status), site.person_link(src, imp.owner),
+                     f'{esc(item.start)} <small>({esc(t("rm_start_" + item.start_from))})</small>',
+                     esc(item.target), esc(t("rm_overdue")) if item.overdue else "",
+                     site.record_link(src, imp.part_of, with_title=False) if imp.part_of else ""])
+    return body
+
+
 def table_html(site: Site, src: str, group_rows: list[Row]) -> str:
     """The group's bars as a table (the text alternative)."""
     t = site.t
-    body = []
-    for top in group_rows:
-        for row, depth in top.walk():
-            item, imp = row.item, row.item.imp
-            body.append([("↳ " * depth) + site.record_link(src, imp.id, with_title=False), esc(imp.title),
-                         site.status_badge(imp.status), site.person_link(src, imp.owner),
-                         f'{esc(item.start)} <small>({esc(t("rm_start_" + item.start_from))})</small>',
-                         esc(item.target), esc(t("rm_overdue")) if item.overdue else "",
-                         site.record_link(src, imp.part_of, with_title=False) if imp.part_of else ""])
+    body = [cells for top in group_rows
+            for cells in site.memo(("roadmap.table", src, top.signature()), partial(table_rows, site, src, top),
+                                   top.ids())]
     n = sum(r.count() for r in group_rows)
     return (f'<details class="cir-rm-table"><summary>{esc(t("rm_table", n=n))}</summary>'
             + table([t("id"), t("title"), t("status"), t("owner"), t("rm_start"), t("target_date"), t("rm_overdue"),
@@ -344,7 +363,9 @@ def table_html(site: Site, src: str, group_rows: list[Row]) -> str:
 def group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str = "") -> str:
     t = site.t
     overdue = f' <span class="cir-badge cir-rm-flag">{esc(t("rm_overdue_n", n=group.overdue))}</span>' if group.overdue else ""
-    body = "".join(row_html(site, src, axis, r) for r in shown)
+    # each bar made once while its records and dates stay as they are (live preview, Site.memo)
+    body = "".join(site.memo(("roadmap.row", src, axis, r.signature()), partial(row_html, site, src, axis, r), r.ids())
+                   for r in shown)
     # A link inside <summary> is a control inside a control (the keyboard and screen readers reach
     # only one of them): the summary names the group, the link to its page opens the body.
     linked = f'<p class="cir-rm-group__link">{group.heading_html}</p>' if "<a " in group.heading_html else ""
