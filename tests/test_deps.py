@@ -11,6 +11,7 @@ from cir_portal.adapters.progress import ProgressLine
 from cir_portal.core.config import Project
 from cir_portal.core.deps import (
     Graph,
+    Memo,
     Reads,
     TrackedIndex,
     TrackedRegister,
@@ -129,3 +130,33 @@ def test_progress_is_one_line_on_a_terminal_and_nothing_in_a_log() -> None:
     quiet.step("records validated", 1, 3)
     quiet.done()
     assert log.getvalue() == ""
+
+
+def test_memo_keeps_a_value_until_something_it_read_changes() -> None:
+    reads, memo = Reads(), Memo()
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        reads.add(entry_key("records_by_tag", "x"))
+        return text.upper()
+
+    with reads.collect() as first:
+        assert memo.get(("row", 1), reads, lambda: make("a"), ["IMP-1"]) == "A"
+    # a hit gives the value and what making it read, to the artefact that uses it
+    with reads.collect() as second:
+        assert memo.get(("row", 1), reads, lambda: make("b"), ["IMP-1"]) == "A"
+    assert made == ["a"]
+    assert first == second == {record_key("IMP-1"), entry_key("records_by_tag", "x")}
+    memo.forget({record_key("IMP-2")})
+    assert memo.get(("row", 1), reads, lambda: make("c")) == "A"
+    memo.forget({record_key("IMP-1")})
+    assert memo.get(("row", 1), reads, lambda: make("d")) == "D"
+    memo.prune()
+    # a family used in a build forgets the values that build did not use
+    memo.get(("row", 2), reads, lambda: make("e"))
+    memo.get(("other", 1), reads, lambda: make("f"))
+    memo.prune()
+    memo.get(("row", 2), reads, lambda: make("g"))
+    memo.prune()
+    assert ("row", 1) not in memo.values and ("row", 2) in memo.values and ("other", 1) in memo.values

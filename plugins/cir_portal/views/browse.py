@@ -21,14 +21,16 @@ def pages(site: Site) -> list[Page]:
 def records_table(site: Site, src: str, records: Sequence[Record]) -> str:
     """A table of records of any kind, improvements with their status and owner."""
     t = site.t
-    rows = []
-    for r in records:
-        if isinstance(r, Improvement):
-            rows.append([site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
-                         site.person_link(src, r.owner), esc(site.word(r.urgency) if r.urgency else "")])
-        else:
-            rows.append([site.record_link(src, r.id, with_title=False), esc(r.title), esc(t(r.kind)), "", ""])
+    # each row made once while its record stays as it is (live preview, Site.memo)
+    rows = [site.memo(("browse.row", src, r.id), partial(_record_row, site, src, r), [r.id]) for r in records]
     return table([t("id"), t("title"), t("status"), t("owner"), t("urgency")], rows)
+
+
+def _record_row(site: Site, src: str, r: Record) -> list[str]:
+    if isinstance(r, Improvement):
+        return [site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
+                site.person_link(src, r.owner), esc(site.word(r.urgency) if r.urgency else "")]
+    return [site.record_link(src, r.id, with_title=False), esc(r.title), esc(site.t(r.kind)), "", ""]
 
 
 def _status_summary(site: Site, imps: list[Improvement]) -> str:

@@ -4,6 +4,7 @@ and what has not moved for too long."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from cir_portal.core.model import Improvement
 from cir_portal.views.context import GOVERNANCE_PAGE, Site
@@ -46,15 +47,17 @@ def governance_page(site: Site) -> Page:
     def section(title: str, records: list[Improvement], extra: bool = False, originator: bool = False) -> str:
         if not records:
             return f"<h2>{esc(title)} <span class=\"cir-n\">0</span></h2><p>{esc(t('none'))}</p>"
-        rows = []
-        for r in records:
+        def row(r: Improvement) -> list[str]:
             who = (site.person_link(src, r.requester) + " · " + esc(site.label("sources", (r.source or "")))
                    if originator else site.person_link(src, r.owner or r.requester))
-            row = [site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
-                   who, esc(r.status_since)]
+            cells = [site.record_link(src, r.id, with_title=False), esc(r.title), site.status_badge(r.status),
+                     who, esc(r.status_since)]
             if extra:
-                row.append(str((date.fromisoformat(site.as_of) - date.fromisoformat(r.status_since)).days))
-            rows.append(row)
+                cells.append(str((date.fromisoformat(site.as_of) - date.fromisoformat(r.status_since)).days))
+            return cells
+
+        # each row made once while its record stays as it is (live preview, Site.memo)
+        rows = [site.memo(("governance.row", r.id, extra, originator), partial(row, r), [r.id]) for r in records]
         headers = ([t("id"), t("title"), t("status"), t("requester") if originator else t("owner"), t("since")]
                    + ([t("days")] if extra else []))
         return f"<h2>{esc(title)} <span class=\"cir-n\">{len(records)}</span></h2>" + table(headers, rows)

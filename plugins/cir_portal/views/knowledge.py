@@ -14,6 +14,7 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from cir_portal.core.deps import TrackedIndex, TrackedList, TrackedRegister, list_key
@@ -326,15 +327,19 @@ class KnowledgeBase:
     def lesson_table(self, src: str, lessons: list[Lesson]) -> str:
         """Lessons with kind, date, what they are about and where they came from (no author: blameless)."""
         site, t = self.site, self.site.t
-        rows = []
-        for lesson in lessons:
-            about = ", ".join(self.about_link(src, item) for item in self.affects[lesson.id])
-            tags = " ".join(link(site.href(src, tag_page(site, tag)), tag, "cir-tag") for tag in dict.fromkeys(lesson.tags))
-            imps = "<br>".join(site.record_link(src, i.id) for i in lesson_improvements(site.register, lesson))
-            rows.append([site.record_link(src, lesson.id, with_title=False), esc(lesson.title), _kind_badge(site, lesson),
-                         esc(lesson.date), about + (f"<br>{tags}" if tags else ""), imps])
+        # each row made once while what it shows stays as it is (live preview, Site.memo)
+        rows = [site.memo(("kb.row", src, lesson.id), partial(self.lesson_row, src, lesson), [lesson.id])
+                for lesson in lessons]
         return table([t("id"), t("title"), t("kind"), t("date"), t("kb_about"), t("improvements")], rows,
                      "cir-table cir-lessons")
+
+    def lesson_row(self, src: str, lesson: Lesson) -> list[str]:
+        site = self.site
+        about = ", ".join(self.about_link(src, item) for item in self.affects[lesson.id])
+        tags = " ".join(link(site.href(src, tag_page(site, tag)), tag, "cir-tag") for tag in dict.fromkeys(lesson.tags))
+        imps = "<br>".join(site.record_link(src, i.id) for i in lesson_improvements(site.register, lesson))
+        return [site.record_link(src, lesson.id, with_title=False), esc(lesson.title), _kind_badge(site, lesson),
+                esc(lesson.date), about + (f"<br>{tags}" if tags else ""), imps]
 
     def about_link(self, src: str, item: str) -> str:
         page = affects_page(item)
