@@ -142,21 +142,21 @@ def test_memo_keeps_a_value_until_something_it_read_changes() -> None:
         return text.upper()
 
     with reads.collect() as first:
-        assert memo.get(("row", 1), reads, lambda: make("a"), ["IMP-1"]) == "A"
+        assert memo.get(("row", "a.md", 1), reads, lambda: make("a"), ["IMP-1"]) == "A"
     # a hit gives the value and what making it read, to the artefact that uses it
     with reads.collect() as second:
-        assert memo.get(("row", 1), reads, lambda: make("b"), ["IMP-1"]) == "A"
+        assert memo.get(("row", "a.md", 1), reads, lambda: make("b"), ["IMP-1"]) == "A"
     assert made == ["a"]
     assert first == second == {record_key("IMP-1"), entry_key("records_by_tag", "x")}
     memo.forget({record_key("IMP-2")})
-    assert memo.get(("row", 1), reads, lambda: make("c")) == "A"
+    assert memo.get(("row", "a.md", 1), reads, lambda: make("c")) == "A"
     memo.forget({record_key("IMP-1")})
-    assert memo.get(("row", 1), reads, lambda: make("d")) == "D"
+    assert memo.get(("row", "a.md", 1), reads, lambda: make("d")) == "D"
     memo.prune()
-    # a family used in a build forgets the values that build did not use
-    memo.get(("row", 2), reads, lambda: make("e"))
-    memo.get(("other", 1), reads, lambda: make("f"))
+    # a page's values made again in a build: those it did not use are forgotten
+    memo.get(("row", "a.md", 2), reads, lambda: make("e"))
+    memo.get(("row", "b.md", 1), reads, lambda: make("f"))
     memo.prune()
-    memo.get(("row", 2), reads, lambda: make("g"))
+    memo.get(("row", "a.md", 2), reads, lambda: make("g"))
     memo.prune()
-    assert ("row", 1) not in memo.values and ("row", 2) in memo.values and ("other", 1) in memo.values
+    assert ("row", "a.md", 1) not in memo.values and ("row", "a.md", 2) in memo.values and ("row", "b.md", 1) in memo.values

@@ -365,15 +365,21 @@ class Graph(Generic[T]):
         return artefact in self.reads
 
     def put(self, artefact: T, keys: Iterable[Key]) -> None:
-        """Record what ``artefact`` read (replacing what it read before)."""
-        self.drop(artefact)
+        """Record what ``artefact`` read (replacing what it read before: an aggregate made again
+        reads mostly what it read before, so only the difference is entered)."""
         frozen = frozenset(keys)
+        before = self.reads.get(artefact, frozenset())
         self.reads[artefact] = frozen
-        for key in frozen:
-            self.readers[key].add(artefact)
+        self._unread(artefact, before - frozen)
+        readers = self.readers
+        for key in frozen - before:
+            readers[key].add(artefact)
 
     def drop(self, artefact: T) -> None:
-        for key in self.reads.pop(artefact, ()):
+        self._unread(artefact, self.reads.pop(artefact, ()))
+
+    def _unread(self, artefact: T, keys: Iterable[Key]) -> None:
+        for key in keys:
             readers = self.readers.get(key)
             if readers is not None:
                 readers.discard(artefact)
@@ -394,10 +400,11 @@ class Memo:
     aggregate page that must be made again for one changed record then remakes one row, not
     all of them, and still depends on everything its rows read.
 
-    A key is ``(family, ...)`` and must hold every input of the value that is not read through
-    the tracked register (the page it is for, the positions it is drawn at, ...); records used
-    directly (not through the register) are named when the value is made. A family used in a
-    build drops the values it did not use (``prune``).
+    A key is ``(name, page, ...)`` and must hold every input of the value that is not read
+    through the tracked register (the positions it is drawn at, ...); records used directly (not
+    through the register) are named when the value is made. Its family is ``(name, page)``:
+    the values one page is made of. A family used in a build drops the values that build did
+    not use (the page was made again without them: ``prune``).
     """
 
     def __init__(self) -> None:
@@ -408,7 +415,7 @@ class Memo:
 
     def get(self, key: tuple[Hashable, ...], reads: Reads, make: Callable[[], T], records: Iterable[str] = ()) -> T:
         self.used.add(key)
-        self.families.add(key[0])
+        self.families.add(key[:2])
         hit = self.values.get(key)
         if hit is not None:
             reads.update(hit[1])
@@ -430,7 +437,7 @@ class Memo:
     def prune(self) -> None:
         """After a build: drop the values of the families it used that it did not use itself."""
         if self.families:
-            for key in [k for k in self.values if k[0] in self.families and k not in self.used]:  # type: ignore[index]
+            for key in [k for k in self.values if k[:2] in self.families and k not in self.used]:  # type: ignore[index]
                 del self.values[key]
                 self.graph.drop(key)
         self.used, self.families = set(), set()

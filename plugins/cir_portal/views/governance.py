@@ -57,7 +57,7 @@ def governance_page(site: Site) -> Page:
             return cells
 
         # each row made once while its record stays as it is (live preview, Site.memo)
-        rows = [site.memo(("governance.row", r.id, extra, originator), partial(row, r), [r.id]) for r in records]
+        rows = [site.memo(("governance.row", src, r.id, extra, originator), partial(row, r), [r.id]) for r in records]
         headers = ([t("id"), t("title"), t("status"), t("requester") if originator else t("owner"), t("since")]
                    + ([t("days")] if extra else []))
         return f"<h2>{esc(title)} <span class=\"cir-n\">{len(records)}</span></h2>" + table(headers, rows)
