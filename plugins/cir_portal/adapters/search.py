@@ -114,7 +114,7 @@ def _children_cpu() -> float:
 class LiveIndex:
     """A Pagefind index fed page by page while the site engine renders, written once it is done.
 
-    Pagefind's indexing service runs as a second process, at the lowest priority, that parses
+    Pagefind's indexing service runs as a second process, at a low priority, that parses
     each page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
     build and write the index as soon as the last page is in, which an engine that renders
     pages in two passes (MkDocs: Markdown, then the theme) calls between them, so that the
@@ -127,9 +127,9 @@ class LiveIndex:
         self._cpu = _children_cpu()
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
         try:
-            # at the lowest priority: its threads take the cores the engine leaves idle, not the engine's
+            # at a low priority: its threads take the cores the engine leaves idle rather than the engine's
             nice = shutil.which("nice")
-            self._proc = subprocess.Popen([*([nice, "-n", "19"] if nice else []), str(executable()), "--service"],
+            self._proc = subprocess.Popen([*([nice, "-n", "10"] if nice else []), str(executable()), "--service"],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         except OSError as exc:
             raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
@@ -141,6 +141,7 @@ class LiveIndex:
         self._closed = False
         self.pages = 0
         self._written: _Writing | None = None
+        self.cancelled = False
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
@@ -206,6 +207,14 @@ class LiveIndex:
             out = final
         return _stats(out, time.perf_counter() - start, _children_cpu() - self._cpu)
 
+    def cancel(self) -> None:
+        """Stop the service now, whatever it is doing (its index is not wanted any more); a
+        ``write`` under way then fails, with ``cancelled`` set."""
+        self.cancelled = True
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self.close()
+
     def close(self) -> None:
         """Stop the service (it exits when its input ends); idempotent."""
         if self._closed:
@@ -236,7 +245,7 @@ class LiveIndex:
             assert self._proc.stdin is not None
             self._proc.stdin.write(base64.b64encode(data) + b",")
             self._proc.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):  # (ValueError: closed meanwhile, by cancel)
             raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}") from None
         return message
 
@@ -279,6 +288,10 @@ class LiveIndex:
             self._lock.notify_all()
 
     def _stderr(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        if self._errors.closed:
+            return f"exit {self._proc.poll()}"
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
 
