@@ -387,8 +387,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
-        log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s after the pages "
-                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+        log.info(f"search index: {stats.summary()}")
 
     def _index_later(self, live: LiveIndex, parts: list[tuple[str, str]], site_dir: Path, build: int) -> None:
         try:
@@ -402,8 +401,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             else:
                 log.error(f"search index (build {build}): {exc}")
             return
-        log.info(f"search index (build {build}): {stats.pages} pages in {stats.seconds:.1f} s after the pages "
-                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+        log.info(f"search index (build {build}): {stats.summary()}")
 
     def _drop_index(self) -> None:
         """Stop writing the last live-preview build's index, if it is still being written (a newer
