@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted((project / "content" / "improvements").glob("*.md"))
     try:
         for i in range(args.edits):
-            plugin._wait_for_index()  # the last build's search index: written by now in a real session
+            if plugin.indexing is not None:  # the last build's search index: written by now in a real session
+                plugin.indexing[1].join()
             path = files[len(files) // 2 + i * 7 % max(1, len(files) // 2)]
             marker = f"bench-edit-{i}-{time.time_ns()}"
             _retitle(path, marker)

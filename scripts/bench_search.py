@@ -63,7 +63,8 @@ ZH_WORD = "骆驼"
 EN_WORD = "Kestrel"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-INDEX_LOG = re.compile(r"search index: (\d+) pages in ([\d.]+) s after the pages \(([\d.]+) s CPU in all\)")
+INDEX_LOG = re.compile(r"search index: (\d+) pages in ([\d.]+) s after the pages \(([\d.]+) s CPU in all"
+                       r"(?:, Pagefind's peak memory (\d+) MiB)?\)")
 NO_SEARCH_PLUGINS = "plugins:\n  - cir:\n      search: false\n"
 FRONT = re.compile(r"\A---\n(.*?\n)---\n", re.S)
 MATERIAL_PLUGINS = "plugins:\n  - cir:\n      search: false\n  - search\n"
@@ -228,7 +229,7 @@ def bench(n: int, seed: int, runs: int, builds: int, material: bool, baseline_ma
               f"{time.perf_counter() - start:.1f} s (not timed); {ZH_WORD} planted in {planted.zh_url}, "
               f"{EN_WORD} in the title of {planted.en_url} ({planted.en_title})")
         site = Path(tmp) / "site"
-        walls, cpus, base_walls, base_cpus, tails, index_cpus = [], [], [], [], [], []
+        walls, cpus, base_walls, base_cpus, tails, index_cpus, peaks = [], [], [], [], [], [], []
         for _ in range(builds):  # alternately, so that a change in the machine's load hits both
             if n <= baseline_max:
                 base_wall, base_cpu, _ = build(project, variant(project, "no-search.yml", NO_SEARCH_PLUGINS), site)
@@ -242,14 +243,17 @@ def bench(n: int, seed: int, runs: int, builds: int, material: bool, baseline_ma
             cpus.append(cpu)
             tails.append(float(match.group(2)))
             index_cpus.append(float(match.group(3)))
+            peaks.append(float(match.group(4) or "nan"))
         pages = int(match.group(1))
         wall, cpu, tail_s, index_cpu = (statistics.median(x) for x in (walls, cpus, tails, index_cpus))
         if n <= baseline_max:
             base_wall, base_cpu = statistics.median(base_walls), statistics.median(base_cpus)
         each = f" (median of {builds}: {', '.join(f'{w:.1f}' for w in walls)} s)" if builds > 1 else ""
         print(f"  build with the search index: {wall:.1f} s wall{each}, {cpu:.1f} s CPU; {pages:,} pages indexed, "
-              f"{index_cpu:.1f} s CPU (Pagefind, beside the build), {tail_s:.1f} s waited for after the last page")
-        row: dict[str, Any] = {"n": n, "build_s": wall, "build_cpu": cpu, "tail_s": tail_s, "index_cpu": index_cpu}
+              f"{index_cpu:.1f} s CPU (Pagefind, beside the build), {tail_s:.1f} s waited for after the last page; "
+              f"Pagefind's peak memory {max(peaks):.0f} MiB")
+        row: dict[str, Any] = {"n": n, "build_s": wall, "build_cpu": cpu, "tail_s": tail_s, "index_cpu": index_cpu,
+                               "index_mib": max(peaks)}
         if n <= baseline_max:
             each = f" (median of {builds}: {', '.join(f'{w:.1f}' for w in base_walls)} s)" if builds > 1 else ""
             print(f"  build without search:        {base_wall:.1f} s wall{each}, {base_cpu:.1f} s CPU: the index adds "
@@ -318,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{largest[word]['first_ms']:.0f} ms at {largest['n']:,}: {ratio:.2f} x (target <= 2.5 x); "
               f"largest transfer {max(r[word]['bytes'] for r in rows) / 1e6:.2f} MB (target <= 2 MB)")
     for row in rows:
+        print(f"  N = {row['n']:,}: Pagefind's peak memory while indexing {row['index_mib']:.0f} MiB (a process of its "
+              f"own, beside the build's)")
         if "base_s" in row:
             print(f"  N = {row['n']:,}: the search index adds {(row['build_s'] / row['base_s'] - 1) * 100:+.1f} % wall, "
                   f"{(row['build_cpu'] / row['base_cpu'] - 1) * 100:+.1f} % CPU to the build (target <= 10 % at 2,000)")

@@ -13,7 +13,7 @@ import pytest
 
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, _read, index_site
 from cir_portal.views.search import TERM_LENGTH, indexed, indexed_part, title_terms
-from cirtest.site import search_documents
+from cirtest.site import search_documents, tree_digest
 
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 TITLES = ["密码重置自助服务", "VPN 专线带宽扩容", "提高CMDB数据准确率", "事件管理实践能力评估（2025 年）",
@@ -93,6 +93,27 @@ def test_a_staged_index_replaces_the_served_one_when_complete(tmp_path: Path) ->
     assert stats.pages == 1
     assert [d["url"] for d in search_documents(site)] == ["/d/"]
     assert not (site / ".pagefind-next").exists() and not (site / ".pagefind-next-old").exists()
+
+
+def test_a_cancelled_index_leaves_the_served_one(tmp_path: Path) -> None:
+    """A live-preview rebuild that starts while the last build's index is still being written
+    cancels it: the write fails saying so, and the served index is untouched."""
+    site = _site(tmp_path / "site")
+    index_site(site, "zh")
+    before = tree_digest(site / "pagefind")
+    live = LiveIndex("zh")
+    part = indexed_part(_page("丁页", "鸵鸟"), "zh")
+    assert part is not None
+    live.add("/d/", part)
+    live.finish(site, staged=True)
+    live.cancel()
+    assert live.cancelled
+    try:
+        live.write(site)  # (the index may be complete already: then it replaces the served one)
+    except SearchIndexError:
+        assert tree_digest(site / "pagefind") == before
+    else:
+        assert [d["url"] for d in search_documents(site)] == ["/d/"]
 
 
 def test_filter_values_are_written_in_order(tmp_path: Path) -> None:

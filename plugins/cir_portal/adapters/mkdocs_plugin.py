@@ -88,8 +88,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.skip_label = ""
         #: the search index of the build under way, fed page by page (see early_index)
         self.live: LiveIndex | None = None
-        #: live preview: the last build's search index being written (see _post_build)
-        self.indexing: threading.Thread | None = None
+        #: live preview: the last build's search index being written, and the thread that writes it (_post_build)
+        self.indexing: tuple[LiveIndex, threading.Thread] | None = None
         self.dirty = False
         #: live preview: the cycle collector, off while a rebuild runs (adapters/collector.py)
         self.collector = Collector()
@@ -320,16 +320,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             return output
         action = relative_url(page.url, search_url(config.use_directory_urls))
         output = _with_header_box(output, header_box(self.language, action))
-        if self.early_index:
-            return output  # indexed in on_page_content
-        part = None if self.dirty else indexed_part(output, self.language)
         if self.reuse is not None:
-            # kept for the rebuilds that reuse this page; indexed in a full build's order (finish)
-            self.reuse.index_part(src_uri, "/" + page.url, part)
-            if self.reuse.skipped:
-                return output
-        self._index("/" + page.url, part)
-        return output
+            # kept for this build's index and the rebuilds that reuse this page (_post_build)
+            self.reuse.index_part(src_uri, "/" + page.url, indexed_part(output, self.language))
+        return output  # (a plain build indexed the page in on_page_content; --dirty reads the site folder)
 
     @property
     def early_index(self) -> bool:
@@ -363,17 +357,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def _put_back(self, *, config: MkDocsConfig) -> None:
         self.progress.done()
         if self.reuse is not None:
-            reused = bool(self.reuse.skipped)
             if self.config.search:
                 # the last index stays served until this build's is written (see _post_build)
                 self.reuse.previous.restore_folder(Path(config.site_dir), BUNDLE_DIR)
             self.reuse.finish(config)
-            if reused and self.config.search:
-                # The pages this rebuild did not render never reached on_post_page: their indexed
-                # parts are the previous build's. Every page is indexed now, in the order a full
-                # build renders them (Pagefind's files depend on it): the same index as a clean build.
-                for url, part in self.reuse.indexed():
-                    self._index(url, part)
         if self.preview is not None:
             self.preview.release()
         self.collector.resume()
@@ -387,38 +374,51 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if not self.config.search:
             return
         live, self.live = self.live, None
-        if live is not None and self.reuse is not None:
+        if self.reuse is not None and (parts := self.reuse.indexed()):
             # Live preview: the browsers reload now; the index follows, written beside the
-            # previous one and put in its place when complete (seconds at 2,000 records).
+            # previous one and put in its place when complete (seconds at 2,000 records). Every
+            # page is indexed, those this rebuild did not render from what the previous build
+            # kept of them, in the order a full build renders them (Pagefind's files depend on
+            # it): the same index as a clean build.
             try:
-                live.finish(Path(config.site_dir), staged=True)
+                live = LiveIndex(self.language)
             except SearchIndexError as exc:
-                live.close()
                 raise PluginError(f"search index: {exc}") from None
-            self.indexing = threading.Thread(target=self._index_later, args=(live, Path(config.site_dir), self.builds),
-                                             name="cir-search-index")
-            self.indexing.start()  # not a daemon: the process waits for it before it exits
+            thread = threading.Thread(target=self._index_later, args=(live, parts, Path(config.site_dir), self.builds),
+                                      name="cir-search-index")
+            self.indexing = (live, thread)
+            thread.start()  # not a daemon: a process that ends after a build waits for its index
             return
         try:
             stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
-        log.info(f"search index: {stats.pages} pages in {stats.seconds:.1f} s after the pages "
-                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+        log.info(f"search index: {stats.summary()}")
 
-    def _index_later(self, live: LiveIndex, site_dir: Path, build: int) -> None:
+    def _index_later(self, live: LiveIndex, parts: list[tuple[str, str]], site_dir: Path, build: int) -> None:
         try:
+            for url, part in parts:
+                live.add(url, part)
+            live.finish(site_dir, staged=True)
             stats = live.write(site_dir)
         except SearchIndexError as exc:
-            log.error(f"search index (build {build}): {exc}")
+            if live.cancelled:
+                log.debug(f"search index (build {build}): dropped, a newer build has started")
+            else:
+                log.error(f"search index (build {build}): {exc}")
             return
-        log.info(f"search index (build {build}): {stats.pages} pages in {stats.seconds:.1f} s after the pages "
-                 f"({stats.cpu_seconds:.1f} s CPU in all)")
+        log.info(f"search index (build {build}): {stats.summary()}")
 
-    def _wait_for_index(self) -> None:
+    def _drop_index(self) -> None:
+        """Stop writing the last live-preview build's index, if it is still being written (a newer
+        build starts, or the server stops): it is not waited for, under a loaded machine's
+        Pagefind at low priority, before the next rebuild."""
         if self.indexing is not None:
-            self.indexing.join()
+            live, thread = self.indexing
             self.indexing = None
+            if thread.is_alive():
+                live.cancel()
+            thread.join()
 
     #: Priority 50: put back the pages a live-preview rebuild did not render (and their search
     #: entries and sitemap lines) before other plugins read the built site. Default priority:
@@ -442,13 +442,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         """Set the previous live-preview build aside before MkDocs cleans the output folder
         (default priority): its pages are linked back from there, and it is deleted in the
         background (removing thousands of page folders can take seconds)."""
-        self._wait_for_index()  # (the last live-preview build's, written in its folder)
+        self._drop_index()  # (the last live-preview build's, written in its folder)
         if self.reuse is not None:
             self.reuse.previous.set_aside(Path(config.site_dir))
 
     def on_shutdown(self) -> None:
-        """Delete what the live preview set aside (once its last search index is written)."""
-        self._wait_for_index()
+        """Delete what the live preview set aside (the search index under way is dropped)."""
+        self._drop_index()
         self.collector.close()
         if self.reuse is not None:
             self.reuse.previous.close()

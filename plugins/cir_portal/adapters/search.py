@@ -11,6 +11,7 @@ on their output folder.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -61,6 +62,14 @@ class IndexStats:
     bytes: int
     #: the index proper: the chunks, fragments, filters and metadata readers fetch per query
     index_bytes: int
+    #: the indexer's peak memory (resident, MiB), where the system tells it (Linux)
+    peak_mib: float | None = None
+
+    def summary(self) -> str:
+        """How the log states it: "2250 pages in 0.1 s after the pages (10.1 s CPU in all, ...)"."""
+        peak = f", Pagefind's peak memory {self.peak_mib:.0f} MiB" if self.peak_mib is not None else ""
+        return (f"{self.pages} pages in {self.seconds:.1f} s after the pages "
+                f"({self.cpu_seconds:.1f} s CPU in all{peak})")
 
 
 def executable() -> Path:
@@ -106,6 +115,18 @@ def _stats(out: Path, seconds: float, cpu_seconds: float) -> IndexStats:
     )
 
 
+def _peak_mib(pid: int) -> float | None:
+    """The peak resident memory of a running process (Linux: VmHWM), else None."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -114,7 +135,7 @@ def _children_cpu() -> float:
 class LiveIndex:
     """A Pagefind index fed page by page while the site engine renders, written once it is done.
 
-    Pagefind's indexing service runs as a second process, at the lowest priority, that parses
+    Pagefind's indexing service runs as a second process, at a low priority, that parses
     each page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
     build and write the index as soon as the last page is in, which an engine that renders
     pages in two passes (MkDocs: Markdown, then the theme) calls between them, so that the
@@ -127,9 +148,9 @@ class LiveIndex:
         self._cpu = _children_cpu()
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
         try:
-            # at the lowest priority: its threads take the cores the engine leaves idle, not the engine's
+            # at a low priority: its threads take the cores the engine leaves idle rather than the engine's
             nice = shutil.which("nice")
-            self._proc = subprocess.Popen([*([nice, "-n", "19"] if nice else []), str(executable()), "--service"],
+            self._proc = subprocess.Popen([*([nice, "-n", "10"] if nice else []), str(executable()), "--service"],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         except OSError as exc:
             raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
@@ -141,6 +162,7 @@ class LiveIndex:
         self._closed = False
         self.pages = 0
         self._written: _Writing | None = None
+        self.cancelled = False
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
@@ -187,6 +209,7 @@ class LiveIndex:
             if out.parent != site_dir:
                 raise SearchIndexError(f"the search index was started in {out.parent}, not {site_dir}")
             self._written.wait()
+            peak = _peak_mib(self._proc.pid)
         finally:
             self.close()
         if self._failures:
@@ -204,7 +227,15 @@ class LiveIndex:
             out.rename(final)
             shutil.rmtree(old, ignore_errors=True)
             out = final
-        return _stats(out, time.perf_counter() - start, _children_cpu() - self._cpu)
+        return dataclasses.replace(_stats(out, time.perf_counter() - start, _children_cpu() - self._cpu), peak_mib=peak)
+
+    def cancel(self) -> None:
+        """Stop the service now, whatever it is doing (its index is not wanted any more); a
+        ``write`` under way then fails, with ``cancelled`` set."""
+        self.cancelled = True
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self.close()
 
     def close(self) -> None:
         """Stop the service (it exits when its input ends); idempotent."""
@@ -236,7 +267,7 @@ class LiveIndex:
             assert self._proc.stdin is not None
             self._proc.stdin.write(base64.b64encode(data) + b",")
             self._proc.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):  # (ValueError: closed meanwhile, by cancel)
             raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}") from None
         return message
 
@@ -257,14 +288,15 @@ class LiveIndex:
         stdout, pending, seen = self._proc.stdout.fileno(), bytearray(), 0
         while chunk := os.read(stdout, 1 << 20):
             pending += chunk
-            messages = []
-            while (comma := pending.find(b",", seen)) >= 0:  # one answer may hold the whole index
-                messages.append(bytes(pending[:comma]))
+            while (comma := pending.find(b",", seen)) >= 0:
+                # One answer may hold the whole index (tens of megabytes at 10,000 pages): decoded
+                # where it was received, not copied first.
+                with memoryview(pending) as view, view[:comma] as raw:
+                    data = base64.b64decode(raw)
                 del pending[:comma + 1]
                 seen = 0
-            seen = len(pending)
-            for raw in messages:
-                reply = json.loads(base64.b64decode(raw))
+                reply = json.loads(data)
+                del data
                 payload, message = reply.get("payload") or {}, reply.get("message_id")
                 with self._lock:
                     if message in self._waiting:
@@ -273,10 +305,15 @@ class LiveIndex:
                         self._lock.notify_all()
                     elif payload.get("type") == "Error":
                         self._failures.append(str(payload.get("message")))
+            seen = len(pending)
         with self._lock:
             self._lock.notify_all()
 
     def _stderr(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        if self._errors.closed:
+            return f"exit {self._proc.poll()}"
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
 
