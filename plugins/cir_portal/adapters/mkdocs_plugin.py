@@ -109,6 +109,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self._release_epoch()
         if self.preview is not None and self.preview.register is not None:
             self.collector.pause()  # an incremental rebuild: resumed in on_post_build or on_build_error
+        # A newer build starts: the last one's search index, if still being written, is dropped now
+        # (as on_pre_build would), not left to take the cores and the interpreter from this rebuild.
+        self._drop_index()
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         project = Project(root.resolve())
         try:
