@@ -332,17 +332,23 @@ def preview_latency(project: Path, edits: int = PREVIEW_EDITS) -> None:
             proc.kill()
 
 
+def committed_register(n: int, project: Path, seed: int = 42) -> Path:
+    """A synthetic register of ``n`` improvements with the portal's mkdocs.yml, committed to a
+    git repository (so that it is dated from a commit, like a real register); returns ``project``."""
+    generate(n, project, seed=seed)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-15T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-15T12:00:00Z"}
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
+                    "register"], cwd=project, check=True, env=env)
+    return project
+
+
 def preview_bench(n: int, seed: int) -> None:
     """The live-preview figures of a register of ``n`` improvements (a project of its own)."""
     with tempfile.TemporaryDirectory(prefix=f"cir-preview-{n}-") as tmp:
-        project = Path(tmp) / "project"
-        generate(n, project, seed=seed)
-        shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-        subprocess.run(["git", "init", "-q"], cwd=project, check=True)  # dated from a commit, like a real register
-        subprocess.run(["git", "add", "-A"], cwd=project, check=True)
-        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
-                        "register"], cwd=project, check=True, env={**os.environ, "GIT_AUTHOR_DATE": "2026-11-15T12:00:00Z",
-                                                                   "GIT_COMMITTER_DATE": "2026-11-15T12:00:00Z"})
+        project = committed_register(n, Path(tmp) / "project", seed)
         print(f"\nN = {n:,} improvements, live preview (target: an edit shows within 0.1 x the first build at 2,000, "
               f"0.05 x at 10,000)")
         preview_latency(project)

@@ -33,8 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_build import _retitle  # noqa: E402
-from synthetic import generate  # noqa: E402
+from bench_build import _retitle, committed_register  # noqa: E402
 
 
 def project_of(n: int, work: Path) -> Path:
@@ -42,14 +41,7 @@ def project_of(n: int, work: Path) -> Path:
     project = work / f"register-{n}"
     if (project / "mkdocs.yml").exists():
         return project
-    generate(n, project, seed=42)
-    shutil.copy(HERE.parent / "mkdocs.yml", project / "mkdocs.yml")
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-15T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-15T12:00:00Z"}
-    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
-                    "register"], cwd=project, check=True, env=env)
-    return project
+    return committed_register(n, project)
 
 
 class Collections:

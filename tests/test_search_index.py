@@ -101,9 +101,18 @@ def test_a_cancelled_index_leaves_the_served_one(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     index_site(site, "zh")
     before = tree_digest(site / "pagefind")
-    live = LiveIndex("zh")
     part = indexed_part(_page("丁页", "鸵鸟"), "zh")
     assert part is not None
+    # cancelled before it was finished: nothing is written
+    live = LiveIndex("zh")
+    live.add("/d/", part)
+    live.cancel()
+    live.finish(site, staged=True)
+    with pytest.raises(SearchIndexError, match="cancelled"):
+        live.write(site)
+    assert tree_digest(site / "pagefind") == before
+    # cancelled while the index is being built (a race the plugin meets): either outcome is whole
+    live = LiveIndex("zh")
     live.add("/d/", part)
     live.finish(site, staged=True)
     live.cancel()

@@ -270,16 +270,18 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         src_uri = page.file.src_uri
         html = unstash_html_blocks(html, self.blocks.pop(src_uri, []))
         record = self.tree.pages.record(src_uri) is not None
+        heading = ""
         if record:
             if not self.trusted_html:
                 html = clean_html(html)  # the body is untrusted (sanitize.py); heading and card are ours
             # the <h1> stays: Material would add its own; the card follows once the page is rendered (on_post_page)
-            html = self.tree.pages.heading(src_uri) + "\n" + html
+            heading = self.tree.pages.heading(src_uri)
+            html = heading + "\n" + html
         search = page.meta.get("search")
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
             html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
             if self.early_index:
-                self._index("/" + page.url, self._indexed_part(src_uri, html, record))
+                self._index("/" + page.url, self._indexed_part(src_uri, html, heading))
         if self.problems:
             html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
@@ -333,16 +335,16 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         """Whether pages go to the search index as their content is ready (on_page_content), not
         once written (on_post_page): in a plain build, so that Pagefind's last step (building
         and compressing the index: seconds at 2,000 records) runs beside MkDocs' rendering of
-        the pages in the theme (on_env starts it), not after it. Live preview feeds the index in
-        a full build's order of the pages it renders and reuses (``_put_back``); ``--dirty``
-        builds index the whole site folder at the end."""
+        the pages in the theme (on_env starts it), not after it. Live preview indexes the pages it
+        renders and reuses, in a full build's order, in the background once the browsers have
+        reloaded (``_post_build``); ``--dirty`` builds index the whole site folder at the end."""
         return self.reuse is None and not self.dirty
 
-    def _indexed_part(self, src_uri: str, html: str, record: bool) -> str | None:
-        """The indexed part of a page from its content, with the card a record's page gets once
-        rendered (its searched part made here, the whole card in on_post_page: not kept in between)."""
-        if record:
-            heading = self.tree.pages.heading(src_uri)
+    def _indexed_part(self, src_uri: str, html: str, heading: str) -> str | None:
+        """The indexed part of a page from its content, with the card a record's page (``heading``:
+        its heading) gets once rendered: its searched part made here, the whole card in
+        on_post_page, not kept in between."""
+        if heading:
             html = html.replace(heading + "\n", heading + self.tree.pages.indexed_card(src_uri) + "\n", 1)
         return indexed_part(html, self.language)
 
@@ -445,8 +447,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         """Set the previous live-preview build aside before MkDocs cleans the output folder
         (default priority): its pages are linked back from there, and it is deleted in the
         background (removing thousands of page folders can take seconds)."""
-        self._drop_index()  # (the last live-preview build's, written in its folder)
-        if self.reuse is not None:
+        if self.reuse is not None:  # (the last build's search index was dropped in on_config)
             self.reuse.previous.set_aside(Path(config.site_dir))
 
     def on_shutdown(self) -> None:

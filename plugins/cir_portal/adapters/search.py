@@ -87,18 +87,23 @@ def executable() -> Path:
     return Path(path)
 
 
-def _clear_bundle(site_dir: Path, *, keep: bool = False) -> Path:
-    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to
-    the new ones); ``keep``: only checked to be one."""
+def _bundle(site_dir: Path) -> Path:
+    """``site_dir/pagefind``, checked to be absent or an earlier run's bundle (anything else there
+    is the site's own, which the index must not overwrite)."""
     if not site_dir.is_dir():
         raise SearchIndexError(f"{site_dir} is not a folder: build the site first")
     out = site_dir / BUNDLE_DIR
+    if out.exists() and not (out / "pagefind-entry.json").is_file():
+        raise SearchIndexError(f"{out} exists and is not a Pagefind bundle: the index would overwrite it; "
+                               f"rename it")
+    return out
+
+
+def _clear_bundle(site_dir: Path) -> Path:
+    """``site_dir/pagefind``, emptied of an earlier run's bundle (its chunks would stay next to the new ones)."""
+    out = _bundle(site_dir)
     if out.exists():
-        if not (out / "pagefind-entry.json").is_file():
-            raise SearchIndexError(f"{out} exists and is not a Pagefind bundle: the index would overwrite it; "
-                                   f"rename it")
-        if not keep:
-            shutil.rmtree(out)
+        shutil.rmtree(out)
     return out
 
 
@@ -135,13 +140,13 @@ def _children_cpu() -> float:
 class LiveIndex:
     """A Pagefind index fed page by page while the site engine renders, written once it is done.
 
-    Pagefind's indexing service runs as a second process, at a low priority, that parses
-    each page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
-    build and write the index as soon as the last page is in, which an engine that renders
-    pages in two passes (MkDocs: Markdown, then the theme) calls between them, so that the
-    build hardly waits for the index at the end. The messages are Pagefind's service protocol (base64 JSON, comma-separated,
-    over stdin and stdout), spoken here directly: the ``pagefind`` package's asyncio client reads
-    one answer per 100 ms, which costs minutes on a large site.
+    Pagefind's indexing service runs as a second process, at a low priority, that parses each
+    page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
+    build the index as soon as the last page is in, which an engine that renders pages in two
+    passes (MkDocs: Markdown, then the theme) calls between them, so that the build hardly
+    waits for the index at the end. The messages are Pagefind's service protocol (base64 JSON,
+    comma-separated, over stdin and stdout), spoken here directly: the ``pagefind`` package's
+    asyncio client reads one answer per 100 ms, which costs minutes on a large site.
     """
 
     def __init__(self, lang: str | None) -> None:
@@ -221,8 +226,7 @@ class LiveIndex:
         if out.name == STAGING_DIR:
             final, old = site_dir / BUNDLE_DIR, site_dir / f"{STAGING_DIR}-old"
             shutil.rmtree(old, ignore_errors=True)
-            if final.exists():
-                _clear_bundle(site_dir, keep=True)  # (checks that it is a bundle)
+            if _bundle(site_dir).exists():
                 final.rename(old)
             out.rename(final)
             shutil.rmtree(old, ignore_errors=True)

@@ -7,8 +7,9 @@ The live preview builds the same tree incrementally (``preview.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from cir_portal.core.config import Project
 from cir_portal.core.model import Record, Register
@@ -36,6 +37,8 @@ from cir_portal.views import (
 )
 from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
+
+T = TypeVar("T")
 
 #: The views that publish pages, in the order they are generated. Each has ``pages(site) ->
 #: [Page]``; a view of many pages may also have ``page_makers(site) -> {src_uri: () -> Page}``,
@@ -73,12 +76,7 @@ class Pages(Mapping[str, Page]):
         page = self.known.get(src_uri)
         if page is not None:
             return page
-        record = self.records[src_uri]
-        assert self.site is not None
-        if self.site.reads is None:
-            return record_page(self.site, record)
-        with self.site.reads.paused():  # a page that did not change: what it reads is recorded already
-            return record_page(self.site, record)
+        return self._unrecorded(record_page, self.records[src_uri])
 
     def __contains__(self, src_uri: object) -> bool:
         return src_uri in self.generated or src_uri in self.records
@@ -101,12 +99,16 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.card
-        record = self.records[src_uri]
+        return self._unrecorded(lambda site, record: access.finish(cards.card(site, record)[1]), self.records[src_uri])
+
+    def _unrecorded(self, make: Callable[[Site, Record], T], record: Record) -> T:
+        """``make(site, record)`` for a record page that did not change (the live preview's
+        regenerated ones are ``known``): what it reads is recorded already."""
         assert self.site is not None
         if self.site.reads is None:
-            return access.finish(cards.card(self.site, record)[1])
+            return make(self.site, record)
         with self.site.reads.paused():
-            return access.finish(cards.card(self.site, record)[1])
+            return make(self.site, record)
 
     def heading(self, src_uri: str) -> str:
         """A record page's heading, without making its card."""
