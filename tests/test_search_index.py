@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,31 @@ def test_a_cancelled_index_leaves_the_served_one(tmp_path: Path) -> None:
         assert tree_digest(site / "pagefind") == before
     else:
         assert [d["url"] for d in search_documents(site)] == ["/d/"]
+
+
+def test_a_call_ends_when_the_service_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call waiting for its answer fails as soon as the service's output ends, even while
+    ``poll()`` says nothing of the process (it says nothing while ``cancel()`` waits for it):
+    a rebuild that cancels the last index does not wait a second for it."""
+    live = LiveIndex("zh")
+    live._proc.kill()
+    live._reader.join(timeout=30)  # the output ended
+    monkeypatch.setattr(live._proc, "poll", lambda: None)
+    monkeypatch.setattr(live, "_send", lambda payload, wait=False: 7)  # sent before the service stopped
+    failed: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            live._call({"type": "GetFiles", "index_id": 0})
+        except SearchIndexError as exc:
+            failed.append(exc)
+
+    waiting = threading.Thread(target=call, daemon=True)
+    waiting.start()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive() and failed, "the call still waits for a service that has stopped"
+    monkeypatch.undo()
+    live.close()
 
 
 def test_filter_values_are_written_in_order(tmp_path: Path) -> None:

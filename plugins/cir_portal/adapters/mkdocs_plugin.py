@@ -32,6 +32,7 @@ from cir_portal.adapters.collector import Collector
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
+from cir_portal.adapters.watcher import watch_natively
 from cir_portal.core.config import AUDIENCES, Project
 from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
@@ -463,11 +464,15 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             self.own_epoch = False
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        """Rebuild on changes to site_config/ and schemas/ too (default priority)."""
+        """Rebuild on changes to site_config/ and schemas/ too (default priority), told of
+        changes by the system's file watcher rather than by polling (adapters/watcher.py)."""
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        watcher = watch_natively(server)
         for folder in ("site_config", "schemas"):
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
+        if watcher is not None:
+            log.debug("watching %s natively, %s by polling", watcher.native, watcher.polled)
         return server
 
 

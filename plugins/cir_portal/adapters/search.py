@@ -161,6 +161,7 @@ class LiveIndex:
             raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
         self._lock = threading.Condition()
         self._answers: dict[int, dict[str, Any]] = {}
+        self._ended = False  # the service's output has ended (it stopped)
         self._waiting: set[int] = set()
         self._failures: list[str] = []
         self._last = 0
@@ -279,7 +280,8 @@ class LiveIndex:
         message = self._send(payload, wait=True)
         with self._lock:
             while message not in self._answers:
-                if self._proc.poll() is not None:
+                # (_ended, not only poll(): poll() says nothing while cancel() waits for the process)
+                if self._ended or self._proc.poll() is not None:
                     raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
                 self._lock.wait(timeout=1)
             answer = self._answers.pop(message)
@@ -311,6 +313,7 @@ class LiveIndex:
                         self._failures.append(str(payload.get("message")))
             seen = len(pending)
         with self._lock:
+            self._ended = True
             self._lock.notify_all()
 
     def _stderr(self) -> str:
