@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.adapters.collector import Collector
+from cir_portal.adapters.memory import give_back
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
@@ -72,6 +73,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.problems: list[Issue] = []
         #: raw HTML blocks of each generated page, kept out of Markdown (see on_files)
         self.blocks: dict[str, list[str]] = {}
+        #: the generated pages of this build (their paths)
+        self.generated_pages: set[str] = set()
         #: True while SOURCE_DATE_EPOCH is the plugin's own (taken from the content), not the user's
         self.own_epoch = False
         self.language = "en"
@@ -180,6 +183,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         config.extra_css.extend(p for p in stylesheets if p not in config.extra_css)
         linked = {str(s) for s in config.extra_javascript}
         config.extra_javascript.extend(p for p in scripts if p not in linked)
+        if self.preview is None:
+            give_back()  # what loading freed (a cold load's file contents and parses): a big register's build is long
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -194,12 +199,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         reuse = self.reuse
         if reuse is not None:
             reuse.begin(config, self.tree.pages.generated, self.problems, self.changed)
-        self.blocks = {}
+        self.blocks, self.generated_pages = {}, set()
         for page in self.tree.generated():
             src_uri = page.src_uri
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
                 continue
+            self.generated_pages.add(src_uri)
             if reuse is not None and reuse.can_skip(src_uri):
                 files.append(File.generated(config, src_uri, content=""))  # left out: MkDocs never reads it
                 continue
@@ -263,7 +269,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             page.meta["title"] = esc(f"{record.id} {record.title}")
         return markdown
 
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put back a generated page's HTML blocks; put a record's heading above its body (the
         <h1> stays, or Material would add its own); mark the content as what the search index
         holds, unless the page's meta says ``search: exclude``; in serve mode, show validation
@@ -287,6 +293,28 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
 
+    @event_priority(-100)
+    def _drop_markdown(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self._releases(page):
+            page.markdown = ""  # rendered: only its being set (not None) is read again, for the title
+        return html
+
+    #: Default priority: the portal's work on the page's HTML. Priority -100, once every plugin
+    #: has seen the page's Markdown and HTML: a plain build lets go of the portal's pages' Markdown
+    #: (``_releases``).
+    on_page_content = CombinedEvent(_page_content, _drop_markdown)
+
+    def _releases(self, page: Page) -> bool:
+        """Whether MkDocs may let go of a page's Markdown once rendered, and of its HTML once
+        written: in a plain build (no live preview), for the portal's pages (generated pages and
+        records' own pages). MkDocs keeps every page's Markdown and content until the build ends,
+        which for 10,000 records is hundreds of megabytes no one reads again (the theme reads the
+        page being rendered only; other pages give the navigation their titles and URLs)."""
+        if self.preview is not None:
+            return False
+        src_uri = page.file.src_uri
+        return src_uri in self.generated_pages or self.tree.pages.record(src_uri) is not None
+
     @event_priority(50)
     def _before_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
                              ) -> TemplateContext:
@@ -306,7 +334,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     #: pages it does not render.
     on_page_context = CombinedEvent(_before_page_context, _after_page_context)
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put a record's card (HTML, never parsed as Markdown) under its heading once the page is
         rendered: MkDocs, which keeps every page's content until the build ends, never holds it
         (10,000 cards are most of a build's memory). Then point Material's "skip to content"
@@ -330,6 +358,16 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # kept for this build's index and the rebuilds that reuse this page (_post_build)
             self.reuse.index_part(src_uri, "/" + page.url, indexed_part(output, self.language))
         return output  # (a plain build indexed the page in on_page_content; --dirty reads the site folder)
+
+    @event_priority(-100)
+    def _drop_content(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._releases(page):
+            page.content = ""  # written (by MkDocs, once every plugin has seen it): not read again
+        return output
+
+    #: Default priority: the portal's work on the rendered page. Priority -100, once every plugin
+    #: has seen it: a plain build lets go of the portal's pages' HTML (``_releases``).
+    on_post_page = CombinedEvent(_post_page, _drop_content)
 
     @property
     def early_index(self) -> bool:
@@ -380,6 +418,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if not self.config.search:
             return
         live, self.live = self.live, None
+        if self.preview is None:
+            give_back()  # the pages' HTML, let go as they were written: not to be kept beside the index's answer
         if self.reuse is not None and (parts := self.reuse.indexed()):
             # Live preview: the browsers reload now; the index follows, written beside the
             # previous one and put in its place when complete (seconds at 2,000 records). Every

@@ -11,6 +11,7 @@ on their output folder.
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 import gzip
 import hashlib
@@ -291,30 +292,42 @@ class LiveIndex:
 
     def _read(self) -> None:
         assert self._proc.stdout is not None
-        stdout, pending, seen = self._proc.stdout.fileno(), bytearray(), 0
+        stdout = self._proc.stdout.fileno()
+        # One answer may hold the whole index (tens of megabytes at 10,000 pages, base64 twice
+        # over): its base64 is decoded as it arrives, four characters at a time, so that only
+        # the decoded message is ever held whole, not beside its encoded form.
+        pending, decoded = bytearray(), bytearray()
         while chunk := os.read(stdout, 1 << 20):
-            pending += chunk
-            while (comma := pending.find(b",", seen)) >= 0:
-                # One answer may hold the whole index (tens of megabytes at 10,000 pages): decoded
-                # where it was received, not copied first.
-                with memoryview(pending) as view, view[:comma] as raw:
-                    data = base64.b64decode(raw)
-                del pending[:comma + 1]
-                seen = 0
-                reply = json.loads(data)
-                del data
-                payload, message = reply.get("payload") or {}, reply.get("message_id")
-                with self._lock:
-                    if message in self._waiting:
-                        self._waiting.discard(message)
-                        self._answers[message] = payload
-                        self._lock.notify_all()
-                    elif payload.get("type") == "Error":
-                        self._failures.append(str(payload.get("message")))
-            seen = len(pending)
+            chunk = chunk.translate(None, b" \t\r\n")  # (counted in fours: nothing else in between)
+            start = 0
+            while (comma := chunk.find(b",", start)) >= 0:
+                pending += chunk[start:comma]
+                decoded += binascii.a2b_base64(pending)
+                pending.clear()
+                self._answer(decoded)
+                decoded = bytearray()
+                start = comma + 1
+            pending += chunk[start:]
+            if (whole := len(pending) - len(pending) % 4) > 0:
+                with memoryview(pending) as view, view[:whole] as part:
+                    decoded += binascii.a2b_base64(part)
+                del pending[:whole]
         with self._lock:
             self._ended = True
             self._lock.notify_all()
+
+    def _answer(self, data: bytearray) -> None:
+        """Hand one decoded message of the service to whoever waits for it."""
+        reply = json.loads(data)
+        del data[:]  # (the caller's buffer: the parsed answer replaces it)
+        payload, message = reply.get("payload") or {}, reply.get("message_id")
+        with self._lock:
+            if message in self._waiting:
+                self._waiting.discard(message)
+                self._answers[message] = payload
+                self._lock.notify_all()
+            elif payload.get("type") == "Error":
+                self._failures.append(str(payload.get("message")))
 
     def _stderr(self) -> str:
         if self.cancelled:
