@@ -200,8 +200,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if reuse is not None:
             reuse.begin(config, self.tree.pages.generated, self.problems, self.changed)
         self.blocks, self.generated_pages = {}, set()
-        for page in self.tree.generated():
-            src_uri = page.src_uri
+        self.rendered, self.pages = 0, len(self.tree.pages)
+        generated = self.tree.pages.generated
+        for src_uri in sorted(generated):
+            # MkDocs holds the generated pages from now on (their HTML apart, until on_page_content):
+            # a plain build lets go of each as it is handed over (a second copy would be the
+            # largest part of a big register's build); live preview keeps them for the next rebuild.
+            page = generated[src_uri] if self.preview is not None else generated.pop(src_uri)
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"content/{src_uri} exists and replaces the page the portal generates there")
                 continue
@@ -221,11 +226,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if reuse is not None:
             # generated pages and files, and the record pages: what the portal writes
             reuse.plan(files, {*self.tree.pages, *self.tree.files})
-        self.rendered, self.pages = 0, len(self.tree.pages)
-        if self.preview is None:
-            # MkDocs holds the generated pages now (their HTML apart, until on_page_content):
-            # a second copy would be the largest part of a big register's build.
-            self.tree.pages.generated = {}
         self.skip_label = Translator(self.language)("skip_to_content")
         return files
 
