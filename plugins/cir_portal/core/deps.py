@@ -23,6 +23,7 @@ Records are compared by identity: the pipeline reuses the record object of a fil
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -116,6 +117,12 @@ def signature(value: Any) -> Hashable:
     if isinstance(value, Hashable):
         return value
     return repr(value)  # pragma: no cover - indexes hold records, ids and strings
+
+
+def _same_items(a: Any, b: Any) -> bool:
+    """Whether two lists hold the same objects in the same order (untracked)."""
+    return (isinstance(a, list) and isinstance(b, list) and list.__len__(a) == list.__len__(b)
+            and all(map(operator.is_, list.__iter__(a), list.__iter__(b))))
 
 
 def _signature(value: Any) -> Hashable:
@@ -271,11 +278,29 @@ class TrackedIndex(dict[K, V]):
         self._whole()
         return dict(dict.items(self))
 
-    def signatures(self) -> dict[Any, Hashable]:
-        """Every entry's signature (untracked, computed once), to compare with another build's index."""
+    def signature(self, key: Any) -> Hashable:
+        """The signature of the entry at ``key`` (untracked, computed once), to compare with
+        another build's index."""
         if self._signatures is None:
-            self._signatures = {key: _signature(value) for key, value in dict.items(self)}
-        return self._signatures
+            self._signatures = {}
+        try:
+            return self._signatures[key]
+        except KeyError:
+            found = self._signatures[key] = _signature(dict.__getitem__(self, key))
+            return found
+
+    def differing(self, other: TrackedIndex[Any, Any]) -> set[Any]:
+        """The keys whose entries differ between this index and ``other`` (untracked). An entry
+        holding the same objects is the same (a record whose file did not change keeps its
+        object from one load to the next): only the others' signatures are compared."""
+        differ = set(dict.keys(self) ^ dict.keys(other))
+        for key, value in dict.items(self):
+            there = dict.get(other, key, _MISSING)
+            if there is _MISSING or value is there or _same_items(value, there):
+                continue
+            if self.signature(key) != other.signature(key):
+                differ.add(key)
+        return differ
 
     def records(self) -> set[str]:
         """Every record the index holds (untracked, computed once)."""
@@ -340,8 +365,7 @@ def changed_keys(old: TrackedRegister, new: TrackedRegister) -> set[Key]:
             keys.add(index_key(name))
             keys.update(entry_key(name, key) for key in dict.keys(a if a is not None else b))  # type: ignore[arg-type]
             continue
-        sig_a, sig_b = a.signatures(), b.signatures()
-        entries = {key for key in sig_a.keys() | sig_b.keys() if sig_a.get(key, _MISSING) != sig_b.get(key, _MISSING)}
+        entries = a.differing(b)
         keys.update(entry_key(name, key) for key in entries)
         if entries or not records.isdisjoint(b.records()) or not records.isdisjoint(a.records()):
             keys.add(index_key(name))
