@@ -23,7 +23,7 @@ from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, read_source, record_files
 from cir_portal.core.model import Register, build_register
 from cir_portal.core.publishing import publish, visible
-from cir_portal.core.validation import check_record, check_register
+from cir_portal.core.validation import References, check_record, recheck_register
 
 CACHE_DIR = ".cir-cache"
 _CACHE_FILE = "validate.marshal"
@@ -51,6 +51,8 @@ class LoadResult:
     #: a digest of site_config/ and schemas/, and the issues their loading found (reused by the next load)
     config_inputs: bytes = b""
     config_issues: list[Issue] = field(default_factory=list)
+    #: what the check across records found of each record's references (reused by the next load)
+    references: References | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -260,7 +262,9 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     result.sources = [s for s in sources if s is not None]
     for src in result.sources:
         result.issues.extend(src.issues)
-    result.issues.extend(check_register(result.sources, config))
+    across, result.references = recheck_register(result.sources, config,
+                                                  previous.references if previous is not None else None)
+    result.issues.extend(across)
     result.issues.sort(key=lambda i: i.sort_key)
     if not model:
         return result
