@@ -94,10 +94,15 @@ def test_a_derived_index_compares_entry_by_entry() -> None:
     reads = Reads()
     old = TrackedIndex("slugs", {"a": "a", "b": "b"}, reads)
     new = TrackedIndex("slugs", {"a": "a", "b": "b-2", "c": "c"}, reads)
-    assert old.signatures() != new.signatures()
+    assert old.differing(new) == new.differing(old) == {"b", "c"}
     with reads.collect() as got:
         assert new.get("b") == "b-2" and "z" not in new
     assert got == {entry_key("slugs", "b"), entry_key("slugs", "z")}
+    # lists: the same objects are the same entry; equal values in other objects too
+    shared = ("IMP-0001", "x")
+    old = TrackedIndex("pairs", {"a": [shared], "b": [("IMP-0002", "y")], "c": [shared]}, reads)
+    new = TrackedIndex("pairs", {"a": [shared], "b": [("IMP-0002", "y")], "c": [("IMP-0003", "z")]}, reads)
+    assert old.differing(new) == {"c"}
 
 
 def test_graph_finds_the_readers_of_changed_keys() -> None:

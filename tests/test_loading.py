@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cir_portal.core.config import Project
 from cir_portal.core.loading import MAX_DEPTH, SourceFile, decode, locate, parse_yaml, read_source, record_files
+from cir_portal.core.pipeline import load_register
 
 # --- parse_yaml: YAML 1.2 core schema --------------------------------------------------
 
@@ -373,3 +375,57 @@ def test_record_files_by_kind_and_sorted(tmp_path: Path) -> None:
         ("assessment", "assessments/ASM-0001-x.md"),
     ]
     assert list(record_files(tmp_path / "missing")) == []
+
+
+def test_a_reload_checks_again_only_the_references_that_can_differ(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Live preview: a record whose file did not change keeps its reference issues while the
+    ids it could name stay the same; a new record with a named id clears a dangling reference."""
+    root = make_project()
+    path = root / "content" / "improvements" / "IMP-0001-mima-chongzhi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("related: []", "related: [IMP-0042]"), encoding="utf-8")
+    first = load_register(Project(root), use_cache=False)
+    dangling = [i for i in first.issues if i.code == "ref.improvement"]
+    assert [(i.path, i.key) for i in dangling] == [("content/improvements/IMP-0001-mima-chongzhi.md", "related[0]")]
+    again = load_register(Project(root), use_cache=False, previous=first)
+    assert [i for i in again.issues if i.code == "ref.improvement"] == dangling
+    assert first.references is not None and again.references is not None
+    reused = [src for src in again.sources if id(src) in first.references.found]
+    assert reused and all(again.references.found[id(s)][1] is first.references.found[id(s)][1] for s in reused)
+    other = path.read_text(encoding="utf-8").replace("id: IMP-0001", "id: IMP-0042").replace("related: [IMP-0042]",
+                                                                                            "related: []")
+    (path.parent / "IMP-0042-other.md").write_text(other, encoding="utf-8")
+    added = load_register(Project(root), use_cache=False, previous=again)
+    assert not [i for i in added.issues if i.code == "ref.improvement"]
+
+
+def test_a_reload_reads_only_the_files_whose_status_changed(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Live preview: a record file with the same size, times and inode as at the last load, last
+    changed well before it, is not read again; a written file is."""
+    import cir_portal.core.pipeline as pipeline
+
+    root = make_project()
+    monkeypatch.setattr(pipeline, "STATUS_MARGIN_NS", 0)  # (the files were written just now)
+    first = load_register(Project(root), use_cache=False)
+    assert first.register is not None and not first.errors
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    again = load_register(Project(root), use_cache=False, previous=first)
+    assert [n for n in read if n.endswith(".md")] == []
+    assert again.register is not None and again.sources == first.sources
+    path = root / "content" / "improvements" / "IMP-0001-mima-chongzhi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("密码重置自助服务", "密码重置自助服务（二期）", 1),
+                    encoding="utf-8")
+    edited = load_register(Project(root), use_cache=False, previous=again)
+    assert [n for n in read if n.endswith(".md")] == [path.name]
+    assert edited.register is not None and edited.register.records["IMP-0001"].title == "密码重置自助服务（二期）"
+    # without the margin's guarantee (a file changed just before the load), every file is read
+    monkeypatch.setattr(pipeline, "STATUS_MARGIN_NS", 10**18)
+    read.clear()
+    load_register(Project(root), use_cache=False, previous=edited)
+    assert path.name in read and len([n for n in read if n.endswith(".md")]) == len(edited.sources)

@@ -93,7 +93,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         #: the search index of the build under way, fed page by page (see early_index)
         self.live: LiveIndex | None = None
         #: live preview: the last build's search index being written, and the thread that writes it (_post_build)
-        self.indexing: tuple[LiveIndex, threading.Thread] | None = None
+        self.indexing: tuple[_Later, threading.Thread] | None = None
         self.dirty = False
         #: live preview: the cycle collector, off while a rebuild runs (adapters/collector.py)
         self.collector = Collector()
@@ -426,13 +426,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # page is indexed, those this rebuild did not render from what the previous build
             # kept of them, in the order a full build renders them (Pagefind's files depend on
             # it): the same index as a clean build.
-            try:
-                live = LiveIndex(self.language)
-            except SearchIndexError as exc:
-                raise PluginError(f"search index: {exc}") from None
-            thread = threading.Thread(target=self._index_later, args=(live, parts, Path(config.site_dir), self.builds),
+            later = _Later()
+            thread = threading.Thread(target=self._index_later, args=(later, parts, Path(config.site_dir), self.builds),
                                       name="cir-search-index")
-            self.indexing = (live, thread)
+            self.indexing = (later, thread)
             thread.start()  # not a daemon: a process that ends after a build waits for its index
             return
         try:
@@ -441,7 +438,17 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             raise PluginError(f"search index: {exc}") from None
         log.info(f"search index: {stats.summary()}")
 
-    def _index_later(self, live: LiveIndex, parts: list[tuple[str, str]], site_dir: Path, build: int) -> None:
+    def _index_later(self, later: _Later, parts: list[tuple[str, str]], site_dir: Path, build: int) -> None:
+        if later.dropped.wait(INDEX_DELAY):
+            log.debug(f"search index (build {build}): dropped, a newer build has started")
+            return
+        try:
+            live = later.start(self.language)
+        except SearchIndexError as exc:
+            log.error(f"search index (build {build}): {exc}")
+            return
+        if live is None:
+            return
         try:
             for url, part in parts:
                 live.add(url, part)
@@ -460,10 +467,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         build starts, or the server stops): it is not waited for, under a loaded machine's
         Pagefind at low priority, before the next rebuild."""
         if self.indexing is not None:
-            live, thread = self.indexing
+            later, thread = self.indexing
             self.indexing = None
             if thread.is_alive():
-                live.cancel()
+                later.drop()
             thread.join()
 
     #: Priority 50: put back the pages a live-preview rebuild did not render (and their search
@@ -514,6 +521,39 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if watcher is not None:
             log.debug("watching %s natively, %s by polling", watcher.native, watcher.polled)
         return server
+
+
+#: Seconds a live preview waits after a rebuild before it indexes the site for search (Pagefind
+#: takes seconds of both cores at 2,000 records, a minute at 10,000): a contributor saving again
+#: meanwhile has the next rebuild to themselves, and the index written is that of the last save.
+INDEX_DELAY = 2.0
+
+
+class _Later:
+    """The search index a live-preview rebuild writes in the background (``_index_later``), and
+    how a newer build drops it: before it starts, or while it is being written."""
+
+    def __init__(self) -> None:
+        self.dropped = threading.Event()
+        self._lock = threading.Lock()
+        self._live: LiveIndex | None = None
+
+    def start(self, language: str) -> LiveIndex | None:
+        """The index's Pagefind service, started now (None: dropped meanwhile)."""
+        live = LiveIndex(language)
+        with self._lock:
+            if self.dropped.is_set():
+                live.close()
+                return None
+            self._live = live
+        return live
+
+    def drop(self) -> None:
+        with self._lock:
+            self.dropped.set()
+            live = self._live
+        if live is not None:
+            live.cancel()
 
 
 def _with_header_box(output: str, box: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import gzip
 import hashlib
@@ -24,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,11 @@ from cir_portal.views.search import BUNDLE_DIR
 #: form and script).
 EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerlink", ".md-header", ".md-sidebar",
                      ".md-tabs", ".md-content__button", ".md-source-file", ".md-dialog", ".md-banner")
+#: How many bytes of pages may wait for the Pagefind service to read them before the engine
+#: waits too: Pagefind parses a page slower than MkDocs renders its Markdown, so pages queue up
+#: during that pass and are read while MkDocs renders them in the theme (a 2,000-record site's
+#: pages are about 20 MB; beyond this, the engine waits for the service, as it would on the pipe).
+OUTBOX_LIMIT = 64 * 2**20
 #: Where a staged index is written (``LiveIndex.finish``), under the site root, before it replaces the bundle.
 STAGING_DIR = ".pagefind-next"
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
@@ -145,9 +152,11 @@ class LiveIndex:
     page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
     build the index as soon as the last page is in, which an engine that renders pages in two
     passes (MkDocs: Markdown, then the theme) calls between them, so that the build hardly
-    waits for the index at the end. The messages are Pagefind's service protocol (base64 JSON,
-    comma-separated, over stdin and stdout), spoken here directly: the ``pagefind`` package's
-    asyncio client reads one answer per 100 ms, which costs minutes on a large site.
+    waits for the index at the end. Pages are handed to the service by a thread of their own
+    (``OUTBOX_LIMIT``): the engine does not wait on the pipe while the service is behind. The
+    messages are Pagefind's service protocol (base64 JSON, comma-separated, over stdin and
+    stdout), spoken here directly: the ``pagefind`` package's asyncio client reads one answer per
+    100 ms, which costs minutes on a large site.
     """
 
     def __init__(self, lang: str | None) -> None:
@@ -172,6 +181,12 @@ class LiveIndex:
         self.cancelled = False
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
+        self._outbox: deque[bytes | None] = deque()  # messages to send; None: the end of the input
+        self._queued = 0  # bytes in the outbox
+        self._input_failed = False  # the service stopped reading (it stopped)
+        self._room = threading.Condition()
+        self._writer = threading.Thread(target=self._write_input, name="pagefind-input", daemon=True)
+        self._writer.start()
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
         if lang:
             config["force_language"] = lang
@@ -248,13 +263,15 @@ class LiveIndex:
         if self._closed:
             return
         self._closed = True
+        with self._room:  # the input ends after what is queued (the writer closes it)
+            self._outbox.append(None)
+            self._room.notify_all()
         try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.close()
             self._proc.wait(timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        self._writer.join(timeout=10)
         self._reader.join(timeout=10)
         if self._proc.stdout is not None:
             self._proc.stdout.close()
@@ -269,13 +286,46 @@ class LiveIndex:
             if wait:
                 self._waiting.add(message)
         data = json.dumps({"message_id": message, "payload": payload}, ensure_ascii=False).encode("utf-8")
-        try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.write(base64.b64encode(data) + b",")
-            self._proc.stdin.flush()
-        except (OSError, ValueError):  # (ValueError: closed meanwhile, by cancel)
-            raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}") from None
+        encoded = base64.b64encode(data) + b","
+        with self._room:
+            while self._queued > OUTBOX_LIMIT and not self._input_failed:
+                self._room.wait()
+            if self._input_failed:
+                raise SearchIndexError(f"the Pagefind service stopped: {self._stderr()}")
+            self._outbox.append(encoded)
+            self._queued += len(encoded)
+            self._room.notify_all()
         return message
+
+    def _write_input(self) -> None:
+        """Hand the queued messages to the service, in order, until the input ends."""
+        stdin = self._proc.stdin
+        assert stdin is not None
+        while True:
+            with self._room:
+                while not self._outbox:
+                    self._room.wait()
+                data = self._outbox.popleft()
+                last = not self._outbox
+            try:
+                if data is None:
+                    stdin.close()
+                    return
+                stdin.write(data)
+                if last:
+                    stdin.flush()
+            except (OSError, ValueError):  # the service stopped (or was stopped: cancel)
+                with self._room:
+                    self._input_failed = True
+                    self._outbox.clear()
+                    self._queued = 0
+                    self._room.notify_all()
+                with contextlib.suppress(OSError, ValueError):
+                    stdin.close()
+                return
+            with self._room:
+                self._queued -= len(data)
+                self._room.notify_all()
 
     def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
         message = self._send(payload, wait=True)

@@ -23,6 +23,7 @@ Records are compared by identity: the pipeline reuses the record object of a fil
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -118,11 +119,27 @@ def signature(value: Any) -> Hashable:
     return repr(value)  # pragma: no cover - indexes hold records, ids and strings
 
 
-def _signature(value: Any) -> Hashable:
-    """``signature``, quicker for the usual index entry: a list of records."""
-    if isinstance(value, list) and all(isinstance(v, Record) for v in list.__iter__(value)):
-        return tuple(v.id for v in list.__iter__(value))
-    return signature(value)
+def same_entry(a: Any, b: Any) -> bool:
+    """Whether two index entries hold the same (``signature(a) == signature(b)``), quickly for
+    the usual entry, a list of records: the same objects (a record whose file did not change
+    keeps its object from one load to the next), else records by id (untracked)."""
+    if a is b:
+        return True
+    if not (isinstance(a, list) and isinstance(b, list)):
+        return signature(a) == signature(b)
+    if list.__len__(a) != list.__len__(b):
+        return False
+    if all(map(operator.is_, list.__iter__(a), list.__iter__(b))):
+        return True
+    for x, y in zip(list.__iter__(a), list.__iter__(b), strict=True):
+        if x is y:
+            continue
+        if isinstance(x, Record) and isinstance(y, Record):
+            if x.id != y.id:
+                return False
+        elif signature(x) != signature(y):
+            return False
+    return True
 
 
 class TrackedList(list[T]):
@@ -184,6 +201,11 @@ class TrackedEntry(TrackedList[T]):
         super().__init__(items, reads, key)
         self._records = records
 
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The records the entry holds (untracked)."""
+        return self._records
+
     def _read(self) -> None:
         reads = self._reads
         if reads.active:
@@ -211,7 +233,6 @@ class TrackedIndex(dict[K, V]):
         super().__init__(data)
         self.name = name
         self._reads, self._records_of, self._default = reads, records_of, default
-        self._signatures: dict[Any, Hashable] | None = None
         self._records: set[str] | None = None
         for key, value in dict.items(self):
             if isinstance(value, list):
@@ -271,16 +292,23 @@ class TrackedIndex(dict[K, V]):
         self._whole()
         return dict(dict.items(self))
 
-    def signatures(self) -> dict[Any, Hashable]:
-        """Every entry's signature (untracked, computed once), to compare with another build's index."""
-        if self._signatures is None:
-            self._signatures = {key: _signature(value) for key, value in dict.items(self)}
-        return self._signatures
+    def differing(self, other: TrackedIndex[Any, Any]) -> set[Any]:
+        """The keys whose entries differ between this index and ``other`` (untracked)."""
+        differ = set(dict.keys(self) ^ dict.keys(other))
+        for key, value in dict.items(self):
+            there = dict.get(other, key, _MISSING)
+            if there is not _MISSING and not same_entry(value, there):
+                differ.add(key)
+        return differ
 
     def records(self) -> set[str]:
         """Every record the index holds (untracked, computed once)."""
         if self._records is None:
-            self._records = {rid for value in dict.values(self) for rid in self._records_of(value)}
+            found: set[str] = set()
+            for value in dict.values(self):
+                # (a list entry knows its records: TrackedEntry)
+                found.update(value.records if isinstance(value, TrackedEntry) else self._records_of(value))
+            self._records = found
         return self._records
 
 
@@ -340,8 +368,7 @@ def changed_keys(old: TrackedRegister, new: TrackedRegister) -> set[Key]:
             keys.add(index_key(name))
             keys.update(entry_key(name, key) for key in dict.keys(a if a is not None else b))  # type: ignore[arg-type]
             continue
-        sig_a, sig_b = a.signatures(), b.signatures()
-        entries = {key for key in sig_a.keys() | sig_b.keys() if sig_a.get(key, _MISSING) != sig_b.get(key, _MISSING)}
+        entries = a.differing(b)
         keys.update(entry_key(name, key) for key in entries)
         if entries or not records.isdisjoint(b.records()) or not records.isdisjoint(a.records()):
             keys.add(index_key(name))

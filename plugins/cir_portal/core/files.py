@@ -61,12 +61,14 @@ def scan_content(project: Project) -> ContentScan:
         except OSError:
             return
         for entry in entries:
-            path = Path(entry.path)
-            rel = project.rel(path)
             try:
+                if entry.is_file(follow_symlinks=False):  # the usual case: known from the listing, no stat
+                    continue
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
+            path = Path(entry.path)
+            rel = project.rel(path)
             if stat.S_ISLNK(info.st_mode):
                 try:
                     target = path.resolve(strict=True)

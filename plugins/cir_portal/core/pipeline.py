@@ -12,6 +12,7 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from cir_portal.core.issues import Issue
 from cir_portal.core.loading import SourceFile, read_source, record_files
 from cir_portal.core.model import Register, build_register
 from cir_portal.core.publishing import publish, visible
-from cir_portal.core.validation import check_record, check_register
+from cir_portal.core.validation import References, check_record, recheck_register
 
 CACHE_DIR = ".cir-cache"
 _CACHE_FILE = "validate.marshal"
@@ -51,6 +52,11 @@ class LoadResult:
     #: a digest of site_config/ and schemas/, and the issues their loading found (reused by the next load)
     config_inputs: bytes = b""
     config_issues: list[Issue] = field(default_factory=list)
+    #: what the check across records found of each record's references (reused by the next load)
+    references: References | None = None
+    #: when this load began (ns since the epoch), and each record file's status then (see ``_status``)
+    started_ns: int = 0
+    statuses: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -191,6 +197,29 @@ def _config_inputs(project: Project) -> bytes:
     return h.digest()
 
 
+#: How long before a load began a file must have last changed for that load's look at its
+#: status to tell the next load whether it changed: a change after the load gives it a later time
+#: even where the system keeps times by the tick, or (FAT) by two seconds.
+STATUS_MARGIN_NS = 3 * 10**9
+
+
+def _status(path: Path) -> tuple[int, int, int, int] | None:
+    """What a file's content cannot change without changing: size, modification and status-change
+    times, inode (an editor that saves by renaming gives a new one)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _unchanged(status: tuple[int, int, int, int], previous: LoadResult, rel: str) -> bool:
+    """Whether a record file is known unchanged since the ``previous`` load without reading it:
+    the same status, last changed well before that load began (so not while or after it read it)."""
+    return (previous.statuses.get(rel) == status and rel in previous.digests
+            and max(status[1], status[2]) < previous.started_ns - STATUS_MARGIN_NS)
+
+
 def load_register(project: Project, *, use_cache: bool = True, progress: Progress | None = None,
                   model: bool = True, workers: int = 1, audience: str | None = None,
                   previous: LoadResult | None = None) -> LoadResult:
@@ -227,8 +256,17 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     total = len(files)
     sources: list[SourceFile | None] = [None] * total
     jobs: list[_Job] = []
+    result.started_ns = time.time_ns()
     for n, (kind, path) in enumerate(files):
         rel = project.rel(path)
+        status = _status(path)
+        if status is not None:
+            result.statuses[rel] = status  # (taken before the read: a change after it shows next time)
+            if previous is not None and rel in known and _unchanged(status, previous, rel):
+                sources[n] = known[rel]
+                result.digests[rel] = previous.digests[rel]
+                result.cache_hits += 1
+                continue
         try:
             raw: bytes | None = path.read_bytes()
         except OSError:
@@ -260,7 +298,9 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     result.sources = [s for s in sources if s is not None]
     for src in result.sources:
         result.issues.extend(src.issues)
-    result.issues.extend(check_register(result.sources, config))
+    across, result.references = recheck_register(result.sources, config,
+                                                  previous.references if previous is not None else None)
+    result.issues.extend(across)
     result.issues.sort(key=lambda i: i.sort_key)
     if not model:
         return result

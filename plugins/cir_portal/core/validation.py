@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -267,8 +268,29 @@ def _check_assessment(src: SourceFile, data: dict[str, Any]) -> Iterator[Issue]:
                         "A target level is usually at or above the current level.", severity="warning")
 
 
+@dataclass
+class References:
+    """What ``check_register`` found of each record's references, for the next check of the same
+    register (live preview): a record that is the same object (its file did not change) checked
+    against the same ids, with the same configuration, has the same issues."""
+
+    config: Config
+    ids: dict[str, frozenset[str]]
+    gaps: dict[str, frozenset[str]]
+    #: id(source) -> (the source, its reference issues)
+    found: dict[int, tuple[SourceFile, list[Issue]]] = field(default_factory=dict)
+
+
 def check_register(sources: list[SourceFile], config: Config) -> list[Issue]:
     """Issues across records: duplicate ids and references that do not resolve."""
+    return recheck_register(sources, config, None)[0]
+
+
+def recheck_register(sources: list[SourceFile], config: Config, previous: References | None
+                     ) -> tuple[list[Issue], References]:
+    """``check_register``, with what the ``previous`` check of this register found: a record
+    that did not change is not checked again unless the ids it could name did. Returns the
+    issues and what this check found."""
     issues: list[Issue] = []
     by_id: dict[str, SourceFile] = {}
     ids: dict[str, dict[str, SourceFile]] = {k: {} for k in ("improvement", "lesson", "objective", "assessment")}
@@ -288,12 +310,20 @@ def check_register(sources: list[SourceFile], config: Config) -> list[Issue]:
         assert src.data is not None
         gaps[rid] = {g["id"] for g in _items(src.data, "gaps") if isinstance(g, dict) and isinstance(g.get("id"), str)}
     checker = _References(config, ids, gaps)
+    memo = References(config, {kind: frozenset(found) for kind, found in ids.items()},
+                      {rid: frozenset(g) for rid, g in gaps.items()})
+    if previous is not None and (previous.config is not config or previous.ids != memo.ids
+                                 or previous.gaps != memo.gaps):
+        previous = None
     for src in sources:
         if src.data is not None:
-            issues.extend(checker.check(src, src.data))
+            known = previous.found.get(id(src)) if previous is not None else None
+            found = known[1] if known is not None and known[0] is src else list(checker.check(src, src.data))
+            memo.found[id(src)] = (src, found)
+            issues.extend(found)
     issues.extend(_objective_cycles(ids["objective"]))
     issues.extend(_initiative_issues(ids["improvement"], config))
-    return issues
+    return issues, memo
 
 
 def _items(data: dict[str, Any], key: str) -> list[Any]:
