@@ -243,6 +243,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.reuse is not None:
             env.bytecode_cache = self.reuse.templates
             self.reuse.env = env
+        if self.preview is None:
+            give_back()  # the generated pages' stashed HTML and the Markdown of every page, let go as they were read
         if self.early_index and self.live is not None:
             # every page is in (MkDocs has read them all): Pagefind builds and writes the index now
             if clash := next((f.src_uri for f in files if f.dest_uri.startswith(BUNDLE_DIR + "/")), None):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cir_portal.adapters.memory import give_back
 from cir_portal.views.search import BUNDLE_DIR
 
 #: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
@@ -49,6 +50,10 @@ EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerl
 OUTBOX_LIMIT = 64 * 2**20
 #: Where a staged index is written (``LiveIndex.finish``), under the site root, before it replaces the bundle.
 STAGING_DIR = ".pagefind-next"
+#: An answer of the service this large (bytes, decoded) is the index itself (GetFiles): before it is
+#: parsed, the memory the engine freed meanwhile is given back to the system (adapters/memory.py),
+#: or the parse, on the reader's thread, adds to the build's peak instead of reusing it.
+LARGE_ANSWER = 4 * 2**20
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
 INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 
@@ -354,6 +359,8 @@ class LiveIndex:
                 pending += chunk[start:comma]
                 decoded += binascii.a2b_base64(pending)
                 pending.clear()
+                if len(decoded) > LARGE_ANSWER:
+                    give_back()  # (the whole index: its strings are about to be made, on this thread)
                 self._answer(decoded)
                 decoded = bytearray()
                 start = comma + 1
