@@ -121,25 +121,23 @@ def signature(value: Any) -> Hashable:
 
 def same_entry(a: Any, b: Any) -> bool:
     """Whether two index entries hold the same (``signature(a) == signature(b)``), quickly for
-    the usual entry, a list of records: the same objects (a record whose file did not change
-    keeps its object from one load to the next), else records by id (untracked)."""
+    the usual entries, lists and tuples of records: the same objects (a record whose file did
+    not change keeps its object from one load to the next), else records by id (untracked)."""
     if a is b:
         return True
-    if not (isinstance(a, list) and isinstance(b, list)):
-        return signature(a) == signature(b)
-    if list.__len__(a) != list.__len__(b):
-        return False
-    if all(map(operator.is_, list.__iter__(a), list.__iter__(b))):
-        return True
-    for x, y in zip(list.__iter__(a), list.__iter__(b), strict=True):
-        if x is y:
-            continue
-        if isinstance(x, Record) and isinstance(y, Record):
-            if x.id != y.id:
-                return False
-        elif signature(x) != signature(y):
+    if isinstance(a, Record) and isinstance(b, Record):
+        return a.id == b.id
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        items_a = list.__iter__(a) if isinstance(a, list) else iter(a)  # (a TrackedList's own would be a read)
+        items_b = list.__iter__(b) if isinstance(b, list) else iter(b)
+        size_a = list.__len__(a) if isinstance(a, list) else len(a)
+        size_b = list.__len__(b) if isinstance(b, list) else len(b)
+        if size_a != size_b:
             return False
-    return True
+        if isinstance(a, list) and isinstance(b, list) and all(map(operator.is_, list.__iter__(a), list.__iter__(b))):
+            return True  # (the usual case, at C speed)
+        return all(map(same_entry, items_a, items_b))
+    return signature(a) == signature(b)
 
 
 class TrackedList(list[T]):
