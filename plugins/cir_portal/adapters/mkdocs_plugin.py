@@ -257,12 +257,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        """Hand MkDocs a record's body without front matter: it is parsed already, and safely."""
-        return self._body(page.file.src_uri)
-
-    def _body(self, src_uri: str) -> str | None:
-        record = self.tree.pages.record(src_uri)
-        return record.body if record is not None else None
+        """Hand MkDocs a record's body without front matter: it is parsed already, and safely.
+        After a blank line: MkDocs takes a page's first lines as its metadata when they look like
+        front matter (``---``) or "Key: value" lines, and a body that begins with
+        ``Background: ...`` would lose them (a blank line ends them before any; MkDocs drops
+        leading blank lines, so every other body renders as before)."""
+        record = self.tree.pages.record(page.file.src_uri)
+        return "\n" + record.body if record is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give record pages their (escaped) title; generated pages carry theirs in front matter."""
