@@ -25,8 +25,25 @@ DIMENSION_LABELS = {
 }
 
 
-def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
-    """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card."""
+def card(site: Site, record: Record, sections: str = "", own: str | None = None) -> tuple[str, str]:
+    """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card;
+    ``own``: the card's own fields (``card_own``), when made already."""
+    if own is None:
+        top, own = card_own(site, record)
+    else:
+        top = heading(site, record)
+    return top, frame(record, own, sections)
+
+
+def frame(record: Record, own: str, sections: str = "") -> str:
+    """A record's card: its own fields, then other views' ``sections`` (figures, links to other
+    records), which stay out of the search text."""
+    more = f"{MORE_START}{sections}</div>{MORE_END}" if sections else ""
+    return f'<div class="cir-card cir-card--{record.kind}">{own}{more}</div>'
+
+
+def card_own(site: Site, record: Record) -> tuple[str, str]:
+    """A record page's heading and its card's own fields (HTML), without other views' sections."""
     if isinstance(record, Improvement):
         parts = improvement_card(site, record)
     elif isinstance(record, Lesson):
@@ -38,9 +55,7 @@ def card(site: Site, record: Record, sections: str = "") -> tuple[str, str]:
     else:  # pragma: no cover
         raise TypeError(record.kind)
     top, *body = parts
-    # Other views' sections (figures, links to other records) stay out of the search text.
-    more = f"{MORE_START}{sections}</div>{MORE_END}" if sections else ""
-    return top, f'<div class="cir-card cir-card--{record.kind}">{"".join(body)}{more}</div>'
+    return top, "".join(body)
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:

@@ -7,8 +7,10 @@ The live preview builds the same tree incrementally (``preview.py``).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TypeVar
 
 from cir_portal.core.config import Project
@@ -68,6 +70,9 @@ class Pages(Mapping[str, Page]):
         self.generated: dict[str, Page] = dict(generated or {})
         #: record pages made already (the live preview's regenerated ones)
         self.known: dict[str, Page] = dict(known or {})
+        #: the cards' own fields the search index had first (``indexed_card``), compressed (a few
+        #: MB at 10,000 records), until their pages are made: each card is made once
+        self._own: dict[str, bytes] = {}
 
     def __getitem__(self, src_uri: str) -> Page:
         page = self.generated.get(src_uri)
@@ -76,6 +81,10 @@ class Pages(Mapping[str, Page]):
         page = self.known.get(src_uri)
         if page is not None:
             return page
+        own = self._own.pop(src_uri, None)
+        if own is not None:
+            return self._unrecorded(partial(record_page, own=zlib.decompress(own).decode("utf-8")),
+                                    self.records[src_uri])
         return self._unrecorded(record_page, self.records[src_uri])
 
     def __contains__(self, src_uri: object) -> bool:
@@ -99,7 +108,10 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.card
-        return self._unrecorded(lambda site, record: access.finish(cards.card(site, record)[1]), self.records[src_uri])
+        record = self.records[src_uri]
+        own = self._unrecorded(lambda site, record: cards.card_own(site, record)[1], record)
+        self._own[src_uri] = zlib.compress(own.encode("utf-8"), 1)
+        return access.finish(cards.frame(record, own))
 
     def _unrecorded(self, make: Callable[[Site, Record], T], record: Record) -> T:
         """``make(site, record)`` for a record page that did not change (the live preview's
@@ -142,9 +154,10 @@ def view_name(view: object) -> str:
     return str(getattr(view, "__name__", view)).rsplit(".", 1)[-1]
 
 
-def record_page(site: Site, record: Record) -> Page:
-    """A record's own page: its body, under its heading and card (with every card view's sections)."""
-    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS))
+def record_page(site: Site, record: Record, own: str | None = None) -> Page:
+    """A record's own page: its body, under its heading and card (with every card view's
+    sections); ``own``: the card's own fields, made already."""
+    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS), own)
     # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
     return Page(record.src_uri, f"{record.id} {record.title}", record.body,
                 heading=access.skip_target(heading), card=access.finish(card), record=record)
