@@ -287,14 +287,6 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _peak_rss_mib(pid: int) -> float:
-    """Peak resident memory of a running process (Linux /proc VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], interval: float = 0.02) -> float:
     """Poll ``check()`` until true; returns when it first held (perf_counter)."""
     deadline = time.perf_counter() + PREVIEW_TIMEOUT
@@ -329,6 +321,8 @@ def preview_latency(project: Path, edits: int = PREVIEW_EDITS) -> None:
     each; its peak memory."""
     import socket
 
+    from cir_portal.adapters.memory import peak_mib
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -361,7 +355,8 @@ def preview_latency(project: Path, edits: int = PREVIEW_EDITS) -> None:
             latency, spent = shown - t, _cpu_seconds(proc.pid) - cpu
             print(f"    edit {i + 1} ({src}): record page and register index show it after {latency:.2f} s "
                   f"= {latency / first:.3f} x the first build; server CPU {spent:.2f} s = {spent / first_cpu:.3f} x")
-        print(f"    peak memory of the server: {_peak_rss_mib(proc.pid):.0f} MiB")
+        peak = peak_mib(proc.pid)
+        print(f"    peak memory of the server: {peak if peak is not None else float('nan'):.0f} MiB")
     finally:
         proc.send_signal(signal.SIGINT)
         try:

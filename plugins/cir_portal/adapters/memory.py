@@ -1,4 +1,4 @@
-"""Freed memory given back to the system during a long build.
+"""Memory during a long build: freed memory given back to the system, a process's peak.
 
 Python frees a page's strings as soon as nothing holds them, but the C allocator (glibc's
 malloc) keeps the freed space for the thread that freed it: the big allocations of a large
@@ -32,3 +32,15 @@ def give_back() -> bool:
     """Return the allocator's free memory to the system; whether anything was returned (False
     where the C library cannot). Takes milliseconds: call it between the phases of a build."""
     return bool(_TRIM(0)) if _TRIM is not None else False
+
+
+def peak_mib(pid: int) -> float | None:
+    """The peak resident memory of a running process in MiB (Linux: VmHWM), else None."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None

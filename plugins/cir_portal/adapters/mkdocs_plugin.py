@@ -442,23 +442,19 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         log.info(f"search index: {stats.summary()}")
 
     def _index_later(self, later: _Later, parts: list[tuple[str, str]], site_dir: Path, build: int) -> None:
-        if later.dropped.wait(INDEX_DELAY):
-            log.debug(f"search index (build {build}): dropped, a newer build has started")
-            return
+        live = None
         try:
-            live = later.start(self.language)
-        except SearchIndexError as exc:
-            log.error(f"search index (build {build}): {exc}")
-            return
-        if live is None:
-            return
-        try:
+            if not later.dropped.wait(INDEX_DELAY):
+                live = later.start(self.language)
+            if live is None:  # dropped before it started
+                log.debug(f"search index (build {build}): dropped, a newer build has started")
+                return
             for url, part in parts:
                 live.add(url, part)
             live.finish(site_dir, staged=True)
             stats = live.write(site_dir)
         except SearchIndexError as exc:
-            if live.cancelled:
+            if live is not None and live.cancelled:
                 log.debug(f"search index (build {build}): dropped, a newer build has started")
             else:
                 log.error(f"search index (build {build}): {exc}")

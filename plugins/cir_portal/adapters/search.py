@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cir_portal.adapters.memory import give_back
+from cir_portal.adapters.memory import give_back, peak_mib
 from cir_portal.views.search import BUNDLE_DIR
 
 #: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
@@ -133,18 +133,6 @@ def _stats(out: Path, seconds: float, cpu_seconds: float) -> IndexStats:
     )
 
 
-def _peak_mib(pid: int) -> float | None:
-    """The peak resident memory of a running process (Linux: VmHWM), else None."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return None
-
-
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -236,7 +224,7 @@ class LiveIndex:
             if out.parent != site_dir:
                 raise SearchIndexError(f"the search index was started in {out.parent}, not {site_dir}")
             self._written.wait()
-            peak = _peak_mib(self._proc.pid)
+            peak = peak_mib(self._proc.pid)
         finally:
             self.close()
         if self._failures:
