@@ -14,14 +14,14 @@ from types import SimpleNamespace
 
 from cir_portal.adapters import memory
 from cir_portal.adapters.memory import give_back, peak_mib
-from cir_portal.adapters.search import LARGE_ANSWER, LiveIndex
+from cir_portal.adapters.search import LARGE_ANSWER, _Service
 
 
-def _reader(fd: int, waiting: set[int]) -> LiveIndex:
-    live = LiveIndex.__new__(LiveIndex)  # the reader's state only: no service is started
+def _reader(fd: int, waiting: set[int]) -> _Service:
+    live = _Service.__new__(_Service)  # the reader's state only: no service is started
     live._proc = SimpleNamespace(stdout=SimpleNamespace(fileno=lambda: fd))  # type: ignore[assignment]
     live._lock = threading.Condition()
-    live._answers, live._waiting, live._failures, live._ended = {}, set(waiting), [], False
+    live._answers, live._waiting, live.failures, live._ended = {}, set(waiting), [], False
     return live
 
 
@@ -46,7 +46,7 @@ def test_answers_split_across_reads_are_decoded_whole() -> None:
     os.close(read)
     assert live._ended
     assert live._answers == {1: messages[0]["payload"], 2: big, 4: messages[3]["payload"]}
-    assert live._failures == ["bad page"]
+    assert live.failures == ["bad page"]
 
 
 def test_memory_helpers_work_where_the_system_has_them() -> None:

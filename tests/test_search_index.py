@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cir_portal.adapters.search import LiveIndex, SearchIndexError, _read, index_site
+from cir_portal.adapters import search
+from cir_portal.adapters.search import LiveIndex, SearchIndexError, _read, _Service, index_site
 from cir_portal.views.search import TERM_LENGTH, indexed, indexed_part, title_terms
 from cirtest.site import search_documents, tree_digest
 
@@ -66,14 +67,45 @@ def test_a_folder_and_the_live_index_give_the_same_pages(tmp_path: Path) -> None
     assert by_folder["/a/"][2] == {"kind": ["页面"], "team": ["服务台"]}
     assert "骆驼" in by_folder["/a/"][0] and "menu" not in by_folder["/a/"][0]
 
-    live = LiveIndex("zh")
+    live = LiveIndex("zh", site)
     for name in ("a", "b", "c"):
         part = indexed_part((site / name / "index.html").read_text(encoding="utf-8"), "zh")
         assert part is not None
         live.add(f"/{name}/", part)
-    again = live.write(site)
-    assert again.pages == 3
+    again = live.write()
+    assert again.pages == 3 and again.parts == 1
+    assert json.loads((site / "pagefind" / "cir-parts.json").read_text(encoding="utf-8")) == {"parts": []}
     assert {d["url"]: (d["content"], d["meta"], d["filters"]) for d in search_documents(site)} == by_folder
+
+
+def test_a_large_index_is_written_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages beyond PART_CHARS go to another Pagefind process, started once the last one's part is
+    written and it has stopped (no process holds the whole site): the first part is the bundle,
+    the others are folders of index files in it, listed in cir-parts.json; together they hold
+    every page once, and the same pages give the same files."""
+    monkeypatch.setattr(search, "PART_CHARS", 1)  # a part per page
+    site = _site(tmp_path / "site")
+    stats = index_site(site, "zh")
+    assert stats.pages == 3 and stats.parts == 3
+    bundle = site / "pagefind"
+    listing = json.loads((bundle / "cir-parts.json").read_text(encoding="utf-8"))
+    assert listing == {"parts": ["part-2/", "part-3/"]}
+    assert (bundle / "pagefind.js").is_file()
+    for part in listing["parts"]:
+        assert (bundle / part / "pagefind-entry.json").is_file()
+        assert (bundle / part / "pagefind.js").is_file(), "each part is searched with its own Pagefind"
+    assert [d["url"] for d in search_documents(site)] == ["/a/", "/b/", "/c/"]
+    first = tree_digest(bundle)
+    index_site(site, "zh")
+    assert tree_digest(bundle) == first
+
+    live = LiveIndex("zh", tmp_path / "other")
+    for name in ("a", "b", "c"):
+        part = indexed_part((site / name / "index.html").read_text(encoding="utf-8"), "zh")
+        assert part is not None
+        live.add(f"/{name}/", part)
+    assert live._parts[0].service._proc.poll() is not None, "the first part's process still runs"
+    assert live.write().parts == 3
 
 
 def test_a_staged_index_replaces_the_served_one_when_complete(tmp_path: Path) -> None:
@@ -82,15 +114,15 @@ def test_a_staged_index_replaces_the_served_one_when_complete(tmp_path: Path) ->
     site = _site(tmp_path / "site")
     index_site(site, "zh")
     old_entry = (site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
-    live = LiveIndex("zh")
+    live = LiveIndex("zh", site, staged=True)
     part = indexed_part(_page("丁页", "骆驼换了一个新的词：鸵鸟。"), "zh")
     assert part is not None
     live.add("/d/", part)
-    live.finish(site, staged=True)
+    live.finish()
     with pytest.raises(SearchIndexError, match="after it was finished"):
         live.add("/e/", part)
     assert (site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8") == old_entry
-    stats = live.write(site)
+    stats = live.write()
     assert stats.pages == 1
     assert [d["url"] for d in search_documents(site)] == ["/d/"]
     assert not (site / ".pagefind-next").exists() and not (site / ".pagefind-next-old").exists()
@@ -105,21 +137,21 @@ def test_a_cancelled_index_leaves_the_served_one(tmp_path: Path) -> None:
     part = indexed_part(_page("丁页", "鸵鸟"), "zh")
     assert part is not None
     # cancelled before it was finished: nothing is written
-    live = LiveIndex("zh")
+    live = LiveIndex("zh", site, staged=True)
     live.add("/d/", part)
     live.cancel()
-    live.finish(site, staged=True)
+    live.finish()
     with pytest.raises(SearchIndexError, match="cancelled"):
-        live.write(site)
+        live.write()
     assert tree_digest(site / "pagefind") == before
     # cancelled while the index is being built (a race the plugin meets): either outcome is whole
-    live = LiveIndex("zh")
+    live = LiveIndex("zh", site, staged=True)
     live.add("/d/", part)
-    live.finish(site, staged=True)
+    live.finish()
     live.cancel()
     assert live.cancelled
     try:
-        live.write(site)  # (the index may be complete already: then it replaces the served one)
+        live.write()  # (the index may be complete already: then it replaces the served one)
     except SearchIndexError:
         assert tree_digest(site / "pagefind") == before
     else:
@@ -130,7 +162,7 @@ def test_a_call_ends_when_the_service_does(monkeypatch: pytest.MonkeyPatch) -> N
     """A call waiting for its answer fails as soon as the service's output ends, even while
     ``poll()`` says nothing of the process (it says nothing while ``cancel()`` waits for it):
     a rebuild that cancels the last index does not wait a second for it."""
-    live = LiveIndex("zh")
+    live = _Service("zh")
     live._proc.kill()
     live._reader.join(timeout=30)  # the output ended
     monkeypatch.setattr(live._proc, "poll", lambda: None)
@@ -139,7 +171,7 @@ def test_a_call_ends_when_the_service_does(monkeypatch: pytest.MonkeyPatch) -> N
 
     def call() -> None:
         try:
-            live._call({"type": "GetFiles", "index_id": 0})
+            live.call({"type": "GetFiles", "index_id": 0})
         except SearchIndexError as exc:
             failed.append(exc)
 

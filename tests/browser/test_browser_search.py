@@ -11,7 +11,9 @@ differently must still find its record.
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,8 +21,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from cir_portal.adapters import search
+from cir_portal.adapters.search import index_site
 from cirtest.browser import Guard, ServedSite
-from cirtest.site import page_url, search_documents
+from cirtest.site import page_url, search_documents, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -227,3 +231,40 @@ def test_search_speaks_the_portal_language(page: Page, portal: str, lang: str, r
     page.fill(".cir-search__input", "zqxjkvw")
     expect(page.locator(".cir-search [data-search-status]")).to_have_text(none)
     expect(page.locator(".cir-search__results .cir-search-hit")).to_have_count(0)
+
+
+#: How many results the search page lists at first (assets/search.js).
+PAGE_SIZE = 20
+
+
+def _listed(page: Page, url: str) -> tuple[str, set[str]]:
+    """What the search page at ``url`` says (its count and the facets' counts) and the results it lists."""
+    page.goto(url)
+    status = page.locator(".cir-search [data-search-status]")
+    expect(status).to_have_text(re.compile(r"\d"))
+    facets = page.eval_on_selector_all("select[data-facet] option", "os => os.map(o => o.textContent).join('|')")
+    return f"{status.inner_text()} {facets}", {h["href"] for h in _hits(page, ".cir-search__results")}
+
+
+def test_an_index_in_parts_finds_what_one_index_finds(page: Page, served_site: ServedSite, guard: Guard,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large site's index is in parts (adapters/search.py, PART_CHARS: no indexer process holds
+    the whole site); the search page merges them: for a word, a word and a facet, and a facet
+    alone, it lists the same results, and says the same count, as the site's index in one part."""
+    copy = tmp_path / "site"
+    shutil.copytree(served_site.site, copy)
+    lang = yaml.safe_load((served_site.project / "site_config" / "portal.yml").read_text(encoding="utf-8"))["language"]
+    monkeypatch.setattr(search, "PART_CHARS", 48 * 1024)
+    stats = index_site(copy, lang)
+    assert stats.parts >= 3 and stats.pages == len(search_documents(served_site.site))
+    assert sorted(d["url"] for d in search_documents(copy)) == sorted(d["url"] for d in search_documents(served_site.site))
+    labels = _status_labels(served_site)
+    queries = [{"q": "服务台"}, {"q": "Onboarding"}, {"q": "服务台", "status": labels["closed"]},
+               {"status": labels["closed"]}]
+    with serve_directory(copy) as url:
+        for query in queries:
+            count, whole = _listed(page, served_site.url + "search/?" + urlencode(query))
+            assert whole, f"{query}: no results to compare"
+            parts = _listed(page, url + "search/?" + urlencode(query))
+            # all of them, or the first page's (the parts rank words by their own statistics)
+            assert parts == (count, whole) if len(whole) < PAGE_SIZE else parts[0] == count, (query, count, whole, parts)

@@ -250,7 +250,7 @@ def search_documents(site: Path) -> list[dict[str, Any]]:
     import json
 
     docs = []
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((site / "pagefind").glob("**/fragment/*.pf_fragment")):  # (a large site's index is in parts)
         raw = gzip.decompress(path.read_bytes())
         assert raw.startswith(b"pagefind_dcd"), path
         doc = json.loads(raw[len(b"pagefind_dcd"):])

@@ -251,7 +251,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 raise PluginError(f"search index: {clash} would be published in {BUNDLE_DIR}/, the folder of the "
                                   "search index: move it, or set the cir plugin's `search: false`")
             try:
-                self.live.finish(Path(config.site_dir))
+                self.live.finish()
             except SearchIndexError as exc:
                 raise PluginError(f"search index: {exc}") from None
         return env
@@ -291,7 +291,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.config.search and not (isinstance(search, dict) and search.get("exclude")):
             html = indexed(html, self.language, record=record, title=html_lib.unescape(page.title or ""))
             if self.early_index:
-                self._index("/" + page.url, self._indexed_part(src_uri, html, heading))
+                self._index("/" + page.url, self._indexed_part(src_uri, html, heading), config.site_dir)
         if self.problems:
             html = _problems_banner(self.problems, self.language) + "\n" + html
         return html
@@ -390,15 +390,15 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             html = html.replace(heading + "\n", heading + self.tree.pages.indexed_card(src_uri) + "\n", 1)
         return indexed_part(html, self.language)
 
-    def _index(self, url: str, part: str | None) -> None:
+    def _index(self, url: str, part: str | None, site_dir: str) -> None:
         if part is None:
             return
-        if self.live is None:
-            try:
-                self.live = LiveIndex(self.language)
-            except SearchIndexError as exc:
-                raise PluginError(f"search index: {exc}") from None
-        self.live.add(url, part)
+        try:
+            if self.live is None:
+                self.live = LiveIndex(self.language, Path(site_dir))
+            self.live.add(url, part)
+        except SearchIndexError as exc:
+            raise PluginError(f"search index: {exc}") from None
 
     @event_priority(50)
     def _put_back(self, *, config: MkDocsConfig) -> None:
@@ -436,7 +436,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             thread.start()  # not a daemon: a process that ends after a build waits for its index
             return
         try:
-            stats = live.write(Path(config.site_dir)) if live else index_site(Path(config.site_dir), self.language)
+            stats = live.write() if live else index_site(Path(config.site_dir), self.language)
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
         log.info(f"search index: {stats.summary()}")
@@ -445,14 +445,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         live = None
         try:
             if not later.dropped.wait(INDEX_DELAY):
-                live = later.start(self.language)
+                live = later.start(self.language, site_dir)
             if live is None:  # dropped before it started
                 log.debug(f"search index (build {build}): dropped, a newer build has started")
                 return
             for url, part in parts:
                 live.add(url, part)
-            live.finish(site_dir, staged=True)
-            stats = live.write(site_dir)
+            stats = live.write()
         except SearchIndexError as exc:
             if live is not None and live.cancelled:
                 log.debug(f"search index (build {build}): dropped, a newer build has started")
@@ -537,9 +536,9 @@ class _Later:
         self._lock = threading.Lock()
         self._live: LiveIndex | None = None
 
-    def start(self, language: str) -> LiveIndex | None:
-        """The index's Pagefind service, started now (None: dropped meanwhile)."""
-        live = LiveIndex(language)
+    def start(self, language: str, site_dir: Path) -> LiveIndex | None:
+        """The index's Pagefind service, started now, staged in ``site_dir`` (None: dropped meanwhile)."""
+        live = LiveIndex(language, site_dir, staged=True)
         with self._lock:
             if self.dropped.is_set():
                 live.close()

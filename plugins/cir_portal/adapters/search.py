@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import struct
@@ -26,13 +27,12 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cir_portal.adapters.memory import give_back, peak_mib
-from cir_portal.views.search import BUNDLE_DIR
+from cir_portal.views.search import BUNDLE_DIR, indexed_part
 
 #: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
 #: (the same on every record); the tables and trees of records that generated pages show (the
@@ -48,6 +48,15 @@ EXCLUDE_SELECTORS = (".cir-fields > dt", ".cir-table", ".cir-cascade", ".headerl
 #: during that pass and are read while MkDocs renders them in the theme (a 2,000-record site's
 #: pages are about 20 MB; beyond this, the engine waits for the service, as it would on the pipe).
 OUTBOX_LIMIT = 64 * 2**20
+#: How much of the pages' HTML (characters) one Pagefind process indexes, a part of the index:
+#: at its peak, when it builds the index, Pagefind holds about 50 bytes per character it was
+#: given (3.5 GiB in one process for a 10,000-record site; 1.0 GiB per part of 20 Mi characters).
+#: A site with more is indexed in parts, one process each, written one after another while the
+#: pages arrive: the first part is the bundle, the others are bundles in it (``part-2/``, ...)
+#: listed in ``PARTS_FILE``, whose results the search code merges (assets/search.js).
+PART_CHARS = 14 * 2**20
+#: The list of the index's other parts, in the bundle (read by assets/search.js).
+PARTS_FILE = "cir-parts.json"
 #: Where a staged index is written (``LiveIndex.finish``), under the site root, before it replaces the bundle.
 STAGING_DIR = ".pagefind-next"
 #: An answer of the service this large (bytes, decoded) is the index itself (GetFiles): before it is
@@ -75,13 +84,16 @@ class IndexStats:
     bytes: int
     #: the index proper: the chunks, fragments, filters and metadata readers fetch per query
     index_bytes: int
-    #: the indexer's peak memory (resident, MiB), where the system tells it (Linux)
+    #: the indexer's peak memory (resident, MiB; the largest of its processes'), where the system tells it (Linux)
     peak_mib: float | None = None
+    #: how many parts the index is in (``PART_CHARS``)
+    parts: int = 1
 
     def summary(self) -> str:
         """How the log states it: "2250 pages in 0.1 s after the pages (10.1 s CPU in all, ...)"."""
         peak = f", Pagefind's peak memory {self.peak_mib:.0f} MiB" if self.peak_mib is not None else ""
-        return (f"{self.pages} pages in {self.seconds:.1f} s after the pages "
+        parts = f" in {self.parts} parts" if self.parts > 1 else ""
+        return (f"{self.pages} pages{parts} in {self.seconds:.1f} s after the pages "
                 f"({self.cpu_seconds:.1f} s CPU in all{peak})")
 
 
@@ -121,10 +133,10 @@ def _clear_bundle(site_dir: Path) -> Path:
 
 
 def _stats(out: Path, seconds: float, cpu_seconds: float) -> IndexStats:
-    languages = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8")).get("languages", {})
     files = [p for p in out.rglob("*") if p.is_file()]
+    entries = [json.loads(p.read_text(encoding="utf-8")) for p in files if p.name == "pagefind-entry.json"]
     return IndexStats(
-        pages=sum(int(entry.get("page_count", 0)) for entry in languages.values()),
+        pages=sum(int(lang.get("page_count", 0)) for entry in entries for lang in entry.get("languages", {}).values()),
         seconds=seconds,
         cpu_seconds=cpu_seconds,
         files=len(files),
@@ -145,15 +157,159 @@ class LiveIndex:
     page as it arrives on a core the (single-threaded) engine leaves idle; ``finish`` has it
     build the index as soon as the last page is in, which an engine that renders pages in two
     passes (MkDocs: Markdown, then the theme) calls between them, so that the build hardly
-    waits for the index at the end. Pages are handed to the service by a thread of their own
-    (``OUTBOX_LIMIT``): the engine does not wait on the pipe while the service is behind. The
-    messages are Pagefind's service protocol (base64 JSON, comma-separated, over stdin and
+    waits for the index at the end. A large site is indexed in parts (``PART_CHARS``): when a
+    part is full, its process builds and writes it and stops while the next one takes the
+    following pages, so that no process holds the whole site.
+
+    The index is written to ``site_dir/pagefind/`` (emptied now), or with ``staged`` to a
+    folder beside it that ``write`` puts in its place once complete, so that a site being
+    served keeps its previous index until then.
+    """
+
+    def __init__(self, lang: str | None, site_dir: Path, *, staged: bool = False) -> None:
+        self.site_dir = Path(site_dir)
+        self.site_dir.mkdir(parents=True, exist_ok=True)  # (an engine may not have made it yet)
+        if staged:
+            self.out = self.site_dir / STAGING_DIR
+            shutil.rmtree(self.out, ignore_errors=True)
+        else:
+            self.out = _clear_bundle(self.site_dir)
+        self._lang = lang
+        self._cpu = _children_cpu()
+        self._parts: list[_Part] = []  # full parts, being written or written
+        self._current: _Service | None = _Service(lang)  # (started now: a missing binary fails here)
+        self.pages = 0
+        self.cancelled = False
+        self._finished = False
+        self._closed = False
+
+    def add(self, url: str, html: str) -> None:
+        """Queue one page (its URL from the site root, e.g. ``/improvements/IMP-0001-x/``)."""
+        if self._finished:
+            raise SearchIndexError(f"{url}: a page added to the search index after it was finished")
+        current = self._current
+        if current is not None and current.pages and current.chars + len(html) > PART_CHARS:
+            self._seal()
+            current = None
+        if current is None:
+            if self.cancelled:
+                raise SearchIndexError("the Pagefind service stopped: cancelled")
+            current = self._current = _Service(self._lang)
+        current.add(url, html)
+        self.pages += 1
+
+    def finish(self) -> None:
+        """Have Pagefind build the index of the pages added so far and write it, in the
+        background: no more pages may be added, and ``write`` waits for what is not done yet.
+        Idempotent."""
+        if not self._finished:
+            self._finished = True
+            if self._current is not None and (self._current.pages or not self._parts):
+                self._seal()
+
+    def write(self) -> IndexStats:
+        """Write the index (``finish`` may have started it), wait for it and stop the services."""
+        start = time.perf_counter()
+        try:
+            self.finish()
+            for part in self._parts:
+                part.wait()
+        finally:
+            self.close()
+        failures = [failure for part in self._parts for failure in part.service.failures]
+        if failures:
+            raise SearchIndexError(f"Pagefind could not index {len(failures)} page(s): " + "; ".join(failures[:5]))
+        if not self.pages:
+            raise SearchIndexError(f"Pagefind failed: no page to index in {self.site_dir}")
+        for part in self._parts:
+            if not (part.folder / "pagefind-entry.json").is_file():
+                raise SearchIndexError(f"Pagefind wrote no index to {part.folder}")
+            _stabilise(part.folder)
+        others = [part.folder.relative_to(self.out).as_posix() + "/" for part in self._parts[1:]]
+        (self.out / PARTS_FILE).write_text(json.dumps({"parts": others}), encoding="utf-8")
+        out = self.out
+        if out.name == STAGING_DIR:
+            final, old = self.site_dir / BUNDLE_DIR, self.site_dir / f"{STAGING_DIR}-old"
+            shutil.rmtree(old, ignore_errors=True)
+            if _bundle(self.site_dir).exists():
+                final.rename(old)
+            out.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+            out = final
+        peaks = [part.peak for part in self._parts if part.peak is not None]
+        return dataclasses.replace(_stats(out, time.perf_counter() - start, _children_cpu() - self._cpu),
+                                   peak_mib=max(peaks) if peaks else None, parts=len(self._parts))
+
+    def cancel(self) -> None:
+        """Stop the services now, whatever they are doing (the index is not wanted any more); a
+        ``write`` under way then fails, with ``cancelled`` set."""
+        self.cancelled = True
+        for service in self._services():
+            service.cancel()
+        self.close()
+
+    def close(self) -> None:
+        """Stop the services (each exits when its input ends); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for service in self._services():
+            service.close()
+
+    def _services(self) -> list[_Service]:
+        return [part.service for part in self._parts] + ([self._current] if self._current is not None else [])
+
+    def _seal(self) -> None:
+        """The current part is complete: its process builds and writes it, in the background,
+        once the part before it is written (one part is built at a time)."""
+        service, self._current = self._current, None
+        assert service is not None
+        if self._parts:
+            self._parts[-1].wait(quiet=True)
+        number = len(self._parts) + 1
+        folder = self.out if number == 1 else self.out / f"part-{number}"
+        self._parts.append(_Part(folder, service))
+
+
+class _Part:
+    """A part of the index being built by its Pagefind process and written to ``folder`` (a
+    whole Pagefind bundle: each part is searched with its own copy of Pagefind's code, see
+    assets/search.js), on a thread of its own; the process stops when it is done. ``wait``
+    waits for it (and raises what it raised)."""
+
+    def __init__(self, folder: Path, service: _Service) -> None:
+        self.folder, self.service = folder, service
+        self.peak: float | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="pagefind-files", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            answer = self.service.call({"type": "GetFiles", "index_id": self.service.index})
+            self.peak = peak_mib(self.service.pid)  # (while the process is there to ask)
+            _write_files(self.folder, answer)
+            del answer
+            self.service.close()
+        except BaseException as exc:  # handed to the caller of wait()
+            self._error = exc
+
+    def wait(self, *, quiet: bool = False) -> None:
+        self._thread.join()
+        if self._error is not None and not quiet:
+            raise self._error
+
+
+class _Service:
+    """One Pagefind indexing service (a process) and one index in it.
+
+    The messages are Pagefind's service protocol (base64 JSON, comma-separated, over stdin and
     stdout), spoken here directly: the ``pagefind`` package's asyncio client reads one answer per
-    100 ms, which costs minutes on a large site.
+    100 ms, which costs minutes on a large site. Pages are handed to the service by a thread of
+    their own (``OUTBOX_LIMIT``): the engine does not wait on the pipe while the service is behind.
     """
 
     def __init__(self, lang: str | None) -> None:
-        self._cpu = _children_cpu()
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - the service's stderr, closed in close()
         try:
             # at a low priority: its threads take the cores the engine leaves idle rather than the engine's
@@ -162,15 +318,16 @@ class LiveIndex:
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         except OSError as exc:
             raise SearchIndexError(f"cannot start Pagefind: {exc}") from None
+        self.pid = self._proc.pid
         self._lock = threading.Condition()
         self._answers: dict[int, dict[str, Any]] = {}
         self._ended = False  # the service's output has ended (it stopped)
         self._waiting: set[int] = set()
-        self._failures: list[str] = []
+        self.failures: list[str] = []
         self._last = 0
         self._closed = False
         self.pages = 0
-        self._written: _Writing | None = None
+        self.chars = 0
         self.cancelled = False
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
@@ -183,69 +340,15 @@ class LiveIndex:
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
         if lang:
             config["force_language"] = lang
-        self._index = int(self._call({"type": "NewIndex", "config": config})["index_id"])
+        self.index = int(self.call({"type": "NewIndex", "config": config})["index_id"])
 
     def add(self, url: str, html: str) -> None:
-        """Queue one page (its URL from the site root, e.g. ``/improvements/IMP-0001-x/``)."""
-        if self._written is not None:
-            raise SearchIndexError(f"{url}: a page added to the search index after it was finished")
-        self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html,
-                    "file_path": None})
+        self._send({"type": "AddFile", "index_id": self.index, "url": url, "file_contents": html, "file_path": None})
         self.pages += 1
-
-    def finish(self, site_dir: Path, *, staged: bool = False) -> None:
-        """Have Pagefind build the index of the pages added so far and write it to
-        ``site_dir/pagefind/`` (replaced), in the background: no more pages may be added, and
-        ``write`` waits for what is not done yet. ``staged``: into a folder beside it, which
-        ``write`` then puts in its place, so that a site being served keeps its previous index
-        until the new one is complete. Idempotent."""
-        if self._written is None:
-            site_dir = Path(site_dir)
-            site_dir.mkdir(parents=True, exist_ok=True)  # (an engine may not have made it yet)
-            if staged:
-                out = site_dir / STAGING_DIR
-                shutil.rmtree(out, ignore_errors=True)
-            else:
-                out = _clear_bundle(site_dir)
-            self._written = _Writing(out, lambda: _write_files(out, self._call({"type": "GetFiles",
-                                                                               "index_id": self._index})))
-
-    def write(self, site_dir: Path) -> IndexStats:
-        """Write the index to ``site_dir/pagefind/`` (replaced; ``finish`` may have started it)
-        and stop the service. The service hands the files over and they are written here: when
-        its input ends, it exits at once, and files it had written itself (``WriteFiles``) can
-        still be incomplete then (its last writes are still queued)."""
-        start = time.perf_counter()
-        site_dir = Path(site_dir)
-        try:
-            self.finish(site_dir)
-            assert self._written is not None
-            out = self._written.out
-            if out.parent != site_dir:
-                raise SearchIndexError(f"the search index was started in {out.parent}, not {site_dir}")
-            self._written.wait()
-            peak = peak_mib(self._proc.pid)
-        finally:
-            self.close()
-        if self._failures:
-            raise SearchIndexError(f"Pagefind could not index {len(self._failures)} page(s): "
-                                   + "; ".join(self._failures[:5]))
-        if not (out / "pagefind-entry.json").is_file():
-            raise SearchIndexError(f"Pagefind wrote no index to {out}")
-        _stabilise(out)
-        if out.name == STAGING_DIR:
-            final, old = site_dir / BUNDLE_DIR, site_dir / f"{STAGING_DIR}-old"
-            shutil.rmtree(old, ignore_errors=True)
-            if _bundle(site_dir).exists():
-                final.rename(old)
-            out.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-            out = final
-        return dataclasses.replace(_stats(out, time.perf_counter() - start, _children_cpu() - self._cpu), peak_mib=peak)
+        self.chars += len(html)
 
     def cancel(self) -> None:
-        """Stop the service now, whatever it is doing (its index is not wanted any more); a
-        ``write`` under way then fails, with ``cancelled`` set."""
+        """Stop the service now, whatever it is doing; a call under way then fails, saying so."""
         self.cancelled = True
         if self._proc.poll() is None:
             self._proc.kill()
@@ -253,9 +356,10 @@ class LiveIndex:
 
     def close(self) -> None:
         """Stop the service (it exits when its input ends); idempotent."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         with self._room:  # the input ends after what is queued (the writer closes it)
             self._outbox.append(None)
             self._room.notify_all()
@@ -320,7 +424,7 @@ class LiveIndex:
                 self._queued -= len(data)
                 self._room.notify_all()
 
-    def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def call(self, payload: dict[str, Any]) -> dict[str, Any]:
         message = self._send(payload, wait=True)
         with self._lock:
             while message not in self._answers:
@@ -372,7 +476,7 @@ class LiveIndex:
                 self._answers[message] = payload
                 self._lock.notify_all()
             elif payload.get("type") == "Error":
-                self._failures.append(str(payload.get("message")))
+                self.failures.append(str(payload.get("message")))
 
     def _stderr(self) -> str:
         if self.cancelled:
@@ -397,49 +501,35 @@ def _write_files(out: Path, answer: dict[str, Any]) -> None:
         target.write_bytes(base64.b64decode(item["content"]))
 
 
-class _Writing:
-    """The index being written to ``out`` by ``write`` (a call to the service and the files it
-    returns), on a thread of its own; ``wait`` waits for it (and raises what it raised)."""
-
-    def __init__(self, out: Path, write: Callable[[], None]) -> None:
-        self.out = out
-        self._write = write
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="pagefind-files", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._write()
-        except BaseException as exc:  # handed to the caller of wait()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z0-9-]+)""", re.IGNORECASE)
 
 
 def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
     """Index the built site in ``site_dir`` into ``site_dir/pagefind/`` (replaced), as one index in
-    ``lang`` (the portal's language; None: per page, from ``<html lang>``)."""
+    ``lang`` (the portal's language; None: per page, from ``<html lang>``).
+
+    Its HTML pages are read in the order of their paths; when some mark their content
+    (``data-pagefind-body``), only those are indexed (Pagefind's own rule, kept here across the
+    parts of a large site's index), and of the portal's pages only the part the portal marks
+    (``indexed_part``), which is all Pagefind reads of them."""
     site_dir = Path(site_dir)
-    out = _clear_bundle(site_dir)
-    args = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
-            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS), "--silent"]
-    if lang:
-        args += ["--force-language", lang]
-    start, cpu = time.perf_counter(), _children_cpu()
+    _bundle(site_dir)
+    skip = {BUNDLE_DIR, STAGING_DIR, f"{STAGING_DIR}-old"}
+    pages = sorted(p for p in site_dir.rglob("*.html")
+                   if p.is_file() and p.relative_to(site_dir).parts[0] not in skip)
+    marked = [p for p in pages if b"data-pagefind-body" in p.read_bytes()]
+    live = LiveIndex(lang, site_dir)
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=3600, check=False)
-    except OSError as exc:
-        raise SearchIndexError(f"cannot run {args[0]}: {exc}") from None
-    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
-    if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
-        output = "\n".join(dict.fromkeys(line for line in (done.stderr + done.stdout).splitlines() if line.strip()))
-        raise SearchIndexError(f"Pagefind failed (exit {done.returncode}) on {site_dir}:\n{output}")
-    _stabilise(out)
-    return _stats(out, seconds, cpu)
+        for path in marked or pages:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            rel = path.relative_to(site_dir).as_posix()
+            url = "/" + (rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+            page_lang = lang or ((found := _HTML_LANG.search(text)) and found.group(1)) or ""
+            live.add(url, (indexed_part(text, page_lang) if page_lang else None) or text)
+        return live.write()
+    except BaseException:
+        live.close()
+        raise
 
 
 # --- byte-identical output ---------------------------------------------------------------------

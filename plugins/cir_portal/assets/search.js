@@ -16,14 +16,90 @@
   var pageUrl = new URL(C.page, root);
   var engine = null;
 
+  /* A large site's index is in parts (one Pagefind bundle each, so that no indexer holds the
+   * whole site in memory): the first is the bundle itself, the others are listed in its
+   * cir-parts.json. Each part is searched with its own copy of Pagefind and the results merged
+   * here as one index would give them. Pagefind leaves out a query word that no word of its
+   * index starts with (服务台 is searched as 服务 and 台: a part without 台 answers for 服务
+   * alone), and a word another part has must not be left out: a part whose best result did
+   * not match every such word is left out instead. */
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+  var EDGE = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+  function load(url, settings) {
+    return import(url).then(function (pf) {
+      return pf.options(settings).then(function () { return pf.init(); }).then(function () { return pf; });
+    });
+  }
+
+  /* the query's words as Pagefind makes them: lower case, Chinese cut into words */
+  function queryWords(q) {
+    var lang = document.documentElement.lang || "en";
+    var cut = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(lang, { granularity: "word" }) : null;
+    var out = [];
+    q.toLowerCase().split(/\s+/).forEach(function (part) {
+      var pieces = cut && HAN.test(part) ? Array.from(cut.segment(part), function (x) { return x.segment; }) : [part];
+      pieces.forEach(function (w) { w = w.replace(EDGE, ""); if (w) out.push(w); });
+    });
+    return out;
+  }
+
+  /* the words of a result that matched the query (null: none in its text, its meta matched) */
+  function matchedWords(data) {
+    var content = data.raw_content || data.content || "";  // (raw: zero-width spaces between Chinese words)
+    var all = content.indexOf("\u200b") >= 0 ? content.split("\u200b") : content.split(/[\r\n\s]+/);
+    var matched = (data.locations || []).map(function (i) { return (all[i] || "").toLowerCase().replace(EDGE, ""); });
+    return matched.length ? matched : null;
+  }
+
+  function merged(parts) {
+    if (parts.length === 1) return parts[0];
+    // an English word is matched by its stem (runs, running): only Chinese words are checked there
+    var stemmed = !/^(zh|ja|ko)\b/.test(document.documentElement.lang || "");
+    function has(matched, word) { return matched.some(function (m) { return m.indexOf(word) === 0; }); }
+    return {
+      search: function (q, options) {
+        return Promise.all(parts.map(function (pf) { return pf.search(q, options); })).then(function (found) {
+          var words = (q ? queryWords(q) : []).filter(function (w) { return !stemmed || HAN.test(w); });
+          return Promise.all(found.map(function (s) {
+            return words.length && s.results.length ? s.results[0].data().then(matchedWords) : null;
+          })).then(function (matched) {
+            var known = words.filter(function (w) { return matched.some(function (m) { return m && has(m, w); }); });
+            var use = found.filter(function (s, i) {
+              return !matched[i] || known.every(function (w) { return has(matched[i], w); });
+            });
+            var results = [], filters = {};
+            use.forEach(function (s) {
+              results = results.concat(s.results);
+              Object.keys(s.filters || {}).forEach(function (facet) {
+                var into = filters[facet] = filters[facet] || {};
+                Object.keys(s.filters[facet]).forEach(function (v) { into[v] = (into[v] || 0) + s.filters[facet][v]; });
+              });
+            });
+            results.sort(function (a, b) { return b.score - a.score; });
+            return { results: results, filters: filters };
+          });
+        });
+      }
+    };
+  }
+
   function pagefind() {
     if (!engine) {
-      engine = import(new URL(C.bundle, root).href).then(function (pf) {
-        return pf.options({
-          baseUrl: root.pathname,
-          excerptLength: 24,
-          ranking: { metaWeights: { title: 5, id: 5, terms: 5 } }
-        }).then(function () { return pf.init(); }).then(function () { return pf; });
+      var bundle = new URL(C.bundle, root);
+      var settings = {
+        baseUrl: root.pathname,
+        excerptLength: 24,
+        ranking: { metaWeights: { title: 5, id: 5, terms: 5 } }
+      };
+      var listing = fetch(new URL("cir-parts.json", bundle).href).then(function (r) {
+        return r.ok ? r.json() : { parts: [] };
+      }, function () { return { parts: [] }; });
+      engine = Promise.all([load(bundle.href, settings), listing]).then(function (got) {
+        var others = (got[1].parts || []).map(function (part) {
+          return load(new URL(part + "pagefind.js", bundle).href, settings);
+        });
+        return Promise.all(others).then(function (rest) { return merged([got[0]].concat(rest)); });
       });
     }
     return engine;
