@@ -63,7 +63,7 @@ ZH_WORD = "骆驼"
 EN_WORD = "Kestrel"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-INDEX_LOG = re.compile(r"search index: (\d+) pages in ([\d.]+) s after the pages \(([\d.]+) s CPU in all"
+INDEX_LOG = re.compile(r"search index: (\d+) pages(?: in \d+ parts)? in ([\d.]+) s after the pages \(([\d.]+) s CPU in all"
                        r"(?:, Pagefind's peak memory (\d+) MiB)?\)")
 NO_SEARCH_PLUGINS = "plugins:\n  - cir:\n      search: false\n"
 FRONT = re.compile(r"\A---\n(.*?\n)---\n", re.S)

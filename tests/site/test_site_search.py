@@ -135,12 +135,14 @@ def test_records_carry_their_facets_and_meta(records: list[RecordFile], docs: di
 def test_card_labels_stay_out_of_the_text_but_values_are_in(built: Build, records: list[RecordFile],
                                                              docs: dict[str, dict[str, Any]]) -> None:
     """A record's indexed text holds its title, its card's values and its body, not the labels the
-    card repeats on every record (the field names shown on the built page)."""
+    card repeats on every record (the field names shown on the built page); each value starts a
+    word of its own (not glued to the one before it: "act" and "Tom Baker" are not "actTom")."""
     imps = [r for r in records if r.kind == "improvement"]
     checked = 0
     for record in imps:
         fields = record.front_matter
-        content = _squeeze(docs[page_url(record.rel)]["content"])
+        words = " " + " ".join(docs[page_url(record.rel)]["content"].split())
+        content = _squeeze(words)
         page = (built.site / page_file(record.rel)).read_text(encoding="utf-8")
         assert _squeeze(str(fields["title"])) in content, record.rel
         if fields.get("value"):
@@ -151,6 +153,8 @@ def test_card_labels_stay_out_of_the_text_but_values_are_in(built: Build, record
         for label, value in re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", fields_html.group(1)):
             text = _squeeze(html.unescape(re.sub(r"<[^>]+>", "", value)))
             assert text in content, f"{record.rel}: the value of {label!r} is not searchable"
+            first = html.unescape(re.sub(r"<[^>]+>", " ", value)).split()[0]
+            assert " " + first in words, f"{record.rel}: the value of {label!r} is glued to the text before it"
             if _squeeze(html.unescape(label)) not in own:
                 assert _squeeze(html.unescape(label)) + text not in content, f"{record.rel}: card label {label!r} indexed"
                 checked += 1

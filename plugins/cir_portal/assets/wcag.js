@@ -31,11 +31,14 @@
 
   // "Skip to content": move the keyboard focus to the heading it points at, so that the next Tab
   // continues from there. Instant navigation may swap the page in again after the click (and
-  // with it the heading): then the new heading gets the focus once the page is in place.
+  // with it the heading): then the new heading gets the focus once the page is in place, unless
+  // the reader has moved on meanwhile (the focus is not lost with the old page: keep it there).
   var skipTo = null;
-  function focusSkipTarget() {
+  function focusSkipTarget(ifLost) {
     var target = skipTo && document.getElementById(skipTo);
     if (!target) return;
+    var now = document.activeElement;
+    if (ifLost && now && now !== document.body && now !== target) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
   }
@@ -50,7 +53,7 @@
   var observer = typeof MutationObserver !== "undefined" ? new MutationObserver(later) : null;
   function init() {
     update();
-    focusSkipTarget();
+    focusSkipTarget(true);
     skipTo = null;
     if (observer) {
       observer.disconnect();

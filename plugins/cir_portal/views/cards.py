@@ -60,7 +60,8 @@ def card_own(site: Site, record: Record) -> tuple[str, str]:
 
 def _dl(rows: list[tuple[str, str]]) -> str:
     """Labelled fields (the labels stay out of the search text: adapters/search.py excludes them)."""
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
+    # (one field a line: the search index reads the values without the labels, and would glue them)
+    items = "\n".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
     return f'<dl class="cir-fields">{items}</dl>'
 
 

@@ -133,7 +133,7 @@ def parts_section(site: Site, imp: Improvement) -> str:
         (t("in_actual_cost"), f'<span data-rollup="actual_cost">{cost(r.actual_cost, r.actual_n)}</span>'),
         (t("in_outcomes"), f'<span data-rollup="outcomes">{outcomes}</span>'),
     ]
-    dl = '<dl class="cir-fields cir-rollup">' + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+    dl = '<dl class="cir-fields cir-rollup">' + "\n".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
     return (f'<section class="cir-section cir-initiative" data-parts="{r.parts}">'
             f'<h2>{esc(t("in_parts"))} <span class="cir-n">{r.parts}</span></h2>{listing}'
             f'<h3>{esc(t("in_rollup"))}</h3>{dl}{diagram(site, imp)}</section>')
