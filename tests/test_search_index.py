@@ -79,8 +79,8 @@ def test_a_folder_and_the_live_index_give_the_same_pages(tmp_path: Path) -> None
 
 
 def test_a_large_index_is_written_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages beyond PART_CHARS go to another Pagefind process, started once the last one's part is
-    written and it has stopped (no process holds the whole site): the first part is the bundle,
+    """Pages beyond PART_CHARS go to another Pagefind process; a full part is built and written by
+    its process, which then stops (no process holds the whole site): the first part is the bundle,
     the others are folders of index files in it, listed in cir-parts.json; together they hold
     every page once, and the same pages give the same files."""
     monkeypatch.setattr(search, "PART_CHARS", 1)  # a part per page
@@ -104,7 +104,8 @@ def test_a_large_index_is_written_in_parts(tmp_path: Path, monkeypatch: pytest.M
         part = indexed_part((site / name / "index.html").read_text(encoding="utf-8"), "zh")
         assert part is not None
         live.add(f"/{name}/", part)
-    assert live._parts[0].service._proc.poll() is not None, "the first part's process still runs"
+    live._parts[0].wait()  # (written in the background while the next pages went to the next part)
+    assert live._parts[0].service._proc.poll() is not None, "the first part's process still runs once written"
     assert live.write().parts == 3
 
 

@@ -261,14 +261,13 @@ class LiveIndex:
 
     def _seal(self) -> None:
         """The current part is complete: its process builds and writes it, in the background,
-        once the part before it is written (one part is built at a time)."""
+        once the part before it is written (one part is built at a time; the engine does not
+        wait for it: its pages go on to the next part's process meanwhile)."""
         service, self._current = self._current, None
         assert service is not None
-        if self._parts:
-            self._parts[-1].wait(quiet=True)
         number = len(self._parts) + 1
         folder = self.out if number == 1 else self.out / f"part-{number}"
-        self._parts.append(_Part(folder, service))
+        self._parts.append(_Part(folder, service, after=self._parts[-1] if self._parts else None))
 
 
 class _Part:
@@ -277,14 +276,17 @@ class _Part:
     assets/search.js), on a thread of its own; the process stops when it is done. ``wait``
     waits for it (and raises what it raised)."""
 
-    def __init__(self, folder: Path, service: _Service) -> None:
-        self.folder, self.service = folder, service
+    def __init__(self, folder: Path, service: _Service, after: _Part | None = None) -> None:
+        self.folder, self.service, self._after = folder, service, after
         self.peak: float | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="pagefind-files", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        if self._after is not None:
+            self._after.wait(quiet=True)  # (its failure is its own: wait() reports it)
+            self._after = None
         try:
             answer = self.service.call({"type": "GetFiles", "index_id": self.service.index})
             self.peak = peak_mib(self.service.pid)  # (while the process is there to ask)
