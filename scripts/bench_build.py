@@ -228,7 +228,7 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
         print(f"  {'build':<34}{'wall s':>8}{'CPU s':>8}{'ms/record':>11}{'build':>7}{'child':>7}{'all':>7}"
               f"{'pages':>8}{'site MiB':>10}  exit")
         for label, run, (pages, size) in (
-            ("plain Material (no plugin, no nav)", plain, plain_pages),
+            ("plain Material (its search, no nav)", plain, plain_pages),
             ("plain Material, cir render's pages", same, same_pages),
             ("portal, cold (no .cir-cache)", cold, cold_pages),
             ("portal, warm (.cir-cache)", warm, cold_pages),

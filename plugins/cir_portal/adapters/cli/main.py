@@ -126,7 +126,8 @@ def index_search(site: Path, lang: str | None) -> None:
     if stats.pages == 0:
         click.echo(f"error: no page of {site} was indexed: is it a built site (HTML files)?", err=True)
         sys.exit(EXIT_ERRORS)
-    click.echo(f"indexed {stats.pages} pages of {site} in {stats.seconds:.1f} s: {stats.files} files, "
+    parts = f" in {stats.parts} parts" if stats.parts > 1 else ""
+    click.echo(f"indexed {stats.pages} pages of {site}{parts} in {stats.seconds:.1f} s: {stats.files} files, "
                f"{stats.bytes / 2**20:.1f} MiB in {site / 'pagefind'}")
 
 
