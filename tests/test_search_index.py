@@ -78,6 +78,23 @@ def test_a_folder_and_the_live_index_give_the_same_pages(tmp_path: Path) -> None
     assert {d["url"]: (d["content"], d["meta"], d["filters"]) for d in search_documents(site)} == by_folder
 
 
+def test_a_folder_indexes_its_marked_pages_or_else_all(tmp_path: Path) -> None:
+    """Pagefind's rule, kept by `index_site` across parts: when some pages mark their content,
+    only those are indexed; a site whose pages mark none is indexed whole (each page's <body>)."""
+    site = _site(tmp_path / "site")
+    (site / "plain").mkdir()
+    (site / "plain" / "index.html").write_text('<html lang="zh"><body><p>鸵鸟不在标记里</p></body></html>',
+                                               encoding="utf-8")
+    index_site(site, "zh")
+    assert [d["url"] for d in search_documents(site)] == ["/a/", "/b/", "/c/"]
+    other = tmp_path / "other"
+    for name, text in (("x", "鸵鸟在这里"), ("y", "Kestrel hovers")):
+        (other / name).mkdir(parents=True)
+        (other / name / "index.html").write_text(f'<html lang="zh"><body><p>{text}</p></body></html>', encoding="utf-8")
+    assert index_site(other).pages == 2
+    assert {d["url"]: "鸵鸟" in d["content"] for d in search_documents(other)} == {"/x/": True, "/y/": False}
+
+
 def test_a_large_index_is_written_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages beyond PART_CHARS go to another Pagefind process; a full part is built and written by
     its process, which then stops (no process holds the whole site): the first part is the bundle,

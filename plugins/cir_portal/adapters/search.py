@@ -519,15 +519,25 @@ def index_site(site_dir: Path, lang: str | None = None) -> IndexStats:
     skip = {BUNDLE_DIR, STAGING_DIR, f"{STAGING_DIR}-old"}
     pages = sorted(p for p in site_dir.rglob("*.html")
                    if p.is_file() and p.relative_to(site_dir).parts[0] not in skip)
-    marked = [p for p in pages if b"data-pagefind-body" in p.read_bytes()]
     live = LiveIndex(lang, site_dir)
+
+    def add(path: Path, text: str) -> None:
+        rel = path.relative_to(site_dir).as_posix()
+        url = "/" + (rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+        page_lang = lang or ((found := _HTML_LANG.search(text)) and found.group(1)) or ""
+        live.add(url, (indexed_part(text, page_lang) if page_lang else None) or text)
+
     try:
-        for path in marked or pages:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            rel = path.relative_to(site_dir).as_posix()
-            url = "/" + (rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
-            page_lang = lang or ((found := _HTML_LANG.search(text)) and found.group(1)) or ""
-            live.add(url, (indexed_part(text, page_lang) if page_lang else None) or text)
+        unmarked: list[Path] = []  # indexed only if no page is marked (read again then)
+        for path in pages:
+            data = path.read_bytes()
+            if b"data-pagefind-body" in data:
+                add(path, data.decode("utf-8", errors="replace"))
+            else:
+                unmarked.append(path)
+        if len(unmarked) == len(pages):
+            for path in unmarked:
+                add(path, path.read_text(encoding="utf-8", errors="replace"))
         return live.write()
     except BaseException:
         live.close()
