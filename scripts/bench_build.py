@@ -26,7 +26,7 @@ preview ``mkdocs serve`` of the same register in a git repository: how long its 
 
 Usage::
 
-    python scripts/bench_build.py [--sizes 500,2000] [--seed 42] [--preview yes|no|only]
+    python scripts/bench_build.py [--sizes 500,2000] [--seed 42] [--builds 1] [--preview yes|no|only]
 
 Target (issue 3): portal <= 1.3 x plain, and growth from 2,000 to 10,000 records no
 worse than linear (run ``--sizes 2000,10000`` to see it; that takes several minutes).
@@ -197,7 +197,12 @@ def safety_costs(project: Path) -> list[tuple[str, float, int]]:
     return rows
 
 
-def bench(n: int, seed: int, spawner: Spawner) -> None:
+def _median(runs: list[Build]) -> Build:
+    """The run of median wall time (of an even number, the faster of the middle two)."""
+    return sorted(runs, key=lambda run: run.wall)[(len(runs) - 1) // 2]
+
+
+def bench(n: int, seed: int, spawner: Spawner, builds: int = 1) -> None:
     with tempfile.TemporaryDirectory(prefix=f"cir-build-{n}-") as tmp:
         project = Path(tmp) / "project"
         t = time.perf_counter()
@@ -210,7 +215,9 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
               f"{time.perf_counter() - t:.1f} s (not timed)")
         del portal_cfg
         site = Path(tmp) / "site"
+        plains, colds = [], []
         plain = build(spawner, project, "plain.yml", site)
+        plains.append(plain)
         plain_pages = count_files(site)
         rendered = Path(tmp) / "rendered"
         spawner.run([str(Path(sys.executable).parent / "cir"), "render", "--out", str(rendered), str(project)], project)
@@ -218,10 +225,18 @@ def bench(n: int, seed: int, spawner: Spawner) -> None:
                                           encoding="utf-8")
         same = build(spawner, project, "same.yml", site)
         same_pages = count_files(site)
-        shutil.rmtree(project / ".cir-cache", ignore_errors=True)
-        cold = build(spawner, project, "mkdocs.yml", site)
+        for attempt in range(builds):  # plain and cold alternately: a change in the machine's load hits both
+            if attempt:
+                plains.append(build(spawner, project, "plain.yml", site))
+            shutil.rmtree(project / ".cir-cache", ignore_errors=True)
+            colds.append(build(spawner, project, "mkdocs.yml", site))
         cold_pages = count_files(site)
         warm = build(spawner, project, "mkdocs.yml", site)
+        plain, cold = _median(plains), _median(colds)
+        if builds > 1:
+            print(f"  {builds} builds each, alternately (the median is shown): plain Material "
+                  f"{', '.join(f'{b.wall:.1f}' for b in plains)} s; portal cold {', '.join(f'{b.wall:.1f}' for b in colds)} s; "
+                  f"cold / plain per pair {', '.join(f'{c.wall / b.wall:.2f}' for b, c in zip(plains, colds, strict=True))}")
         print("  peak memory (resident MiB): 'build' of the mkdocs process itself (Python: MkDocs and the plugin; "
               "target <= 1024 at 10,000 records), 'child' of its largest child (the portal's search index "
               "service, Pagefind; a cold build's parse workers), 'all' of both together as wait4 reports it")
@@ -391,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="500,2000", help="comma-separated numbers of improvements")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--builds", type=int, default=1,
+                        help="plain and cold portal builds, alternately, per size (the median is shown; the machine "
+                             "may be shared: one build of each varies by seconds)")
     parser.add_argument("--preview", choices=("yes", "no", "only"), default="yes",
                         help="also (or only) time the live preview: mkdocs serve, one record edited")
     args = parser.parse_args(argv)
@@ -401,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             if args.preview != "only":
-                bench(n, args.seed, spawner)
+                bench(n, args.seed, spawner, args.builds)
             if args.preview != "no":
                 preview_bench(n, args.seed)
     finally:

@@ -25,14 +25,12 @@ DIMENSION_LABELS = {
 }
 
 
-def card(site: Site, record: Record, sections: str = "", own: str | None = None) -> tuple[str, str]:
+def card(site: Site, record: Record, sections: str = "", own: str | None = None, top: str | None = None
+         ) -> tuple[str, str]:
     """A record page's heading and card (HTML); ``sections`` (other views' parts) end the card;
-    ``own``: the card's own fields (``card_own``), when made already."""
-    if own is None:
-        top, own = card_own(site, record)
-    else:
-        top = heading(site, record)
-    return top, frame(record, own, sections)
+    ``own``: the card's own fields (``card_fields``), ``top``: its heading, when made already."""
+    return (heading(site, record) if top is None else top,
+            frame(record, card_fields(site, record) if own is None else own, sections))
 
 
 def frame(record: Record, own: str, sections: str = "") -> str:
@@ -44,6 +42,11 @@ def frame(record: Record, own: str, sections: str = "") -> str:
 
 def card_own(site: Site, record: Record) -> tuple[str, str]:
     """A record page's heading and its card's own fields (HTML), without other views' sections."""
+    return heading(site, record), card_fields(site, record)
+
+
+def card_fields(site: Site, record: Record) -> str:
+    """A record's card's own fields (HTML), without its heading and other views' sections."""
     if isinstance(record, Improvement):
         parts = improvement_card(site, record)
     elif isinstance(record, Lesson):
@@ -54,8 +57,7 @@ def card_own(site: Site, record: Record) -> tuple[str, str]:
         parts = assessment_card(site, record)
     else:  # pragma: no cover
         raise TypeError(record.kind)
-    top, *body = parts
-    return top, "".join(body)
+    return "".join(parts)
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
@@ -194,7 +196,6 @@ def improvement_card(site: Site, imp: Improvement) -> list[str]:
     if gap:
         rows.append((t("gap"), gap))
     parts = [
-        _heading(site, imp, t("improvement")),
         f'<div class="cir-flags" {IGNORE}>{" ".join(flags)}</div>' if flags else "",
         _dl(rows + custom_fields(site, imp)),
         _lean_canvas(site, imp.business_case),
@@ -283,7 +284,6 @@ def lesson_card(site: Site, lesson: Lesson) -> list[str]:
         (t("tags"), _tags(site, src, lesson)),
     ]
     parts = [
-        _heading(site, lesson, t("lesson")),
         _dl(rows + custom_fields(site, lesson)),
         _section(t("recommendation"), f'<p class="cir-recommendation">{_text(lesson.recommendation)}</p>',
                  searchable=True),
@@ -308,7 +308,7 @@ def objective_card(site: Site, obj: Objective) -> list[str]:
         (t("children"), _links(site, src, children)),
         (t("tags"), _tags(site, src, obj)),
     ]
-    parts = [_heading(site, obj, t("objective")), _dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
+    parts = [_dl(rows + custom_fields(site, obj)), _section(t("kpis"), kpis),
              _section(t("contributing"), contributing)]
     return parts
 
@@ -332,7 +332,7 @@ def assessment_card(site: Site, asm: Assessment) -> list[str]:
         (t("level"), f'{_number(asm.level)} → {_number(asm.target_level)}'),
         (t("tags"), _tags(site, src, asm)),
     ]
-    parts = [_heading(site, asm, t("assessment")), _dl(rows + custom_fields(site, asm)),
+    parts = [_dl(rows + custom_fields(site, asm)),
              _section(t("dimensions"), table([t("name"), t("level")], dim_rows) if dim_rows else ""),
              _section(t("gaps"),
                       table([t("id"), t("description"), t("improvements"), t("status")], gap_rows) if gap_rows else "")]

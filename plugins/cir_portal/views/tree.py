@@ -73,6 +73,8 @@ class Pages(Mapping[str, Page]):
         #: the cards' own fields the search index had first (``indexed_card``), compressed (a few
         #: MB at 10,000 records), until their pages are made: each card is made once
         self._own: dict[str, bytes] = {}
+        #: the record pages' headings made already (``heading``), until their pages are made
+        self._headings: dict[str, str] = {}
 
     def __getitem__(self, src_uri: str) -> Page:
         page = self.generated.get(src_uri)
@@ -82,10 +84,8 @@ class Pages(Mapping[str, Page]):
         if page is not None:
             return page
         own = self._own.pop(src_uri, None)
-        if own is not None:
-            return self._unrecorded(partial(record_page, own=zlib.decompress(own).decode("utf-8")),
-                                    self.records[src_uri])
-        return self._unrecorded(record_page, self.records[src_uri])
+        return self._unrecorded(partial(record_page, own=zlib.decompress(own).decode("utf-8") if own is not None else None,
+                                        top=self._headings.pop(src_uri, None)), self.records[src_uri])
 
     def __contains__(self, src_uri: object) -> bool:
         return src_uri in self.generated or src_uri in self.records
@@ -109,7 +109,7 @@ class Pages(Mapping[str, Page]):
         if known is not None:
             return known.card
         record = self.records[src_uri]
-        own = self._unrecorded(lambda site, record: cards.card_own(site, record)[1], record)
+        own = self._unrecorded(cards.card_fields, record)
         self._own[src_uri] = zlib.compress(own.encode("utf-8"), 1)
         return access.finish(cards.frame(record, own))
 
@@ -127,8 +127,14 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.heading
+        made = self._headings.get(src_uri)
+        if made is not None:
+            return access.skip_target(made)
         record = self.records.get(src_uri)
-        return access.skip_target(cards.heading(self.site, record)) if record is not None and self.site else ""
+        if record is None or self.site is None:
+            return ""
+        made = self._headings[src_uri] = cards.heading(self.site, record)
+        return access.skip_target(made)
 
 
 @dataclass
@@ -154,10 +160,10 @@ def view_name(view: object) -> str:
     return str(getattr(view, "__name__", view)).rsplit(".", 1)[-1]
 
 
-def record_page(site: Site, record: Record, own: str | None = None) -> Page:
+def record_page(site: Site, record: Record, own: str | None = None, top: str | None = None) -> Page:
     """A record's own page: its body, under its heading and card (with every card view's
-    sections); ``own``: the card's own fields, made already."""
-    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS), own)
+    sections); ``own``: the card's own fields, ``top``: its heading, made already."""
+    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS), own, top)
     # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
     return Page(record.src_uri, f"{record.id} {record.title}", record.body,
                 heading=access.skip_target(heading), card=access.finish(card), record=record)
