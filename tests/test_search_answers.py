@@ -1,5 +1,5 @@
-"""The Pagefind service's answers decoded as they arrive (adapters/search.py ``_Service._read``):
-messages split anywhere across reads, one larger than a read among them, come out whole."""
+"""The Pagefind service's answers decoded as they arrive (adapters/search.py ``LiveIndex._read``):
+messages split anywhere across reads, a large one decoded piece by piece, come out whole."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from cir_portal.adapters import memory
 from cir_portal.adapters.memory import give_back, peak_mib
-from cir_portal.adapters.search import _Service
+from cir_portal.adapters.search import LARGE_ANSWER, _Service
 
 
 def _reader(fd: int, waiting: set[int]) -> _Service:
@@ -27,7 +27,7 @@ def _reader(fd: int, waiting: set[int]) -> _Service:
 
 def test_answers_split_across_reads_are_decoded_whole() -> None:
     big = {"type": "GetFiles", "files": [{"path": f"f{i}", "content": base64.b64encode(os.urandom(997)).decode()}
-                                         for i in range(300)]}  # (several reads' worth)
+                                         for i in range(LARGE_ANSWER // 1000 + 50)]}
     messages = [{"message_id": 1, "payload": {"type": "IndexCreated", "index_id": 7}},
                 {"message_id": 2, "payload": big},
                 {"message_id": 3, "payload": {"type": "Error", "message": "bad page"}},

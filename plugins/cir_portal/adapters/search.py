@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cir_portal.adapters.memory import peak_mib
+from cir_portal.adapters.memory import give_back, peak_mib
 from cir_portal.views.search import BUNDLE_DIR, indexed_part
 
 #: Left out of the text of every page, whatever marks it has: the labels of record cards' fields
@@ -59,6 +59,10 @@ PART_CHARS = 14 * 2**20
 PARTS_FILE = "cir-parts.json"
 #: Where a staged index is written (``LiveIndex.finish``), under the site root, before it replaces the bundle.
 STAGING_DIR = ".pagefind-next"
+#: An answer of the service this large (bytes, decoded) is the index itself (GetFiles): before it is
+#: parsed, the memory the engine freed meanwhile is given back to the system (adapters/memory.py),
+#: or the parse, on the reader's thread, adds to the build's peak instead of reusing it.
+LARGE_ANSWER = 4 * 2**20
 #: Files of the index proper (the rest is Pagefind's search code: JavaScript and WebAssembly).
 INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 
@@ -284,11 +288,13 @@ class _Part:
             self._after.wait(quiet=True)  # (its failure is its own: wait() reports it)
             self._after = None
         try:
-            # Pagefind writes the files itself: handed over as base64 JSON (``GetFiles``), the whole
-            # index would be decoded and held by the build's process, on the engine's core
-            self.service.call({"type": "WriteFiles", "index_id": self.service.index,
-                               "output_path": str(self.folder.resolve())})
+            # GetFiles, not WriteFiles: Pagefind 1.5.2 answers WriteFiles before its writes are on
+            # disk, so a process stopped then leaves files cut short (a WASM file that will not load;
+            # seen in the tests; upstream flushes each file since, pagefind/src/output/mod.rs)
+            answer = self.service.call({"type": "GetFiles", "index_id": self.service.index})
             self.peak = peak_mib(self.service.pid)  # (while the process is there to ask)
+            _write_files(self.folder, answer)
+            del answer
             self.service.close()
         except BaseException as exc:  # handed to the caller of wait()
             self._error = exc
@@ -439,21 +445,35 @@ class _Service:
     def _read(self) -> None:
         assert self._proc.stdout is not None
         stdout = self._proc.stdout.fileno()
-        # Pagefind's answers are small (the files are written by Pagefind): base64 JSON, comma-separated
-        pending = bytearray()
-        while chunk := os.read(stdout, 1 << 16):
-            pending += chunk
-            *messages, rest = pending.split(b",")
-            for message in messages:
-                self._answer(binascii.a2b_base64(message))
-            pending = bytearray(rest)
+        # One answer may hold the whole index (tens of megabytes at 10,000 pages, base64 twice
+        # over): its base64 is decoded as it arrives, four characters at a time, so that only
+        # the decoded message is ever held whole, not beside its encoded form.
+        pending, decoded = bytearray(), bytearray()
+        while chunk := os.read(stdout, 1 << 20):
+            chunk = chunk.translate(None, b" \t\r\n")  # (counted in fours: nothing else in between)
+            start = 0
+            while (comma := chunk.find(b",", start)) >= 0:
+                pending += chunk[start:comma]
+                decoded += binascii.a2b_base64(pending)
+                pending.clear()
+                if len(decoded) > LARGE_ANSWER:
+                    give_back()  # (the whole index: its strings are about to be made, on this thread)
+                self._answer(decoded)
+                decoded = bytearray()
+                start = comma + 1
+            pending += chunk[start:]
+            if (whole := len(pending) - len(pending) % 4) > 0:
+                with memoryview(pending) as view, view[:whole] as part:
+                    decoded += binascii.a2b_base64(part)
+                del pending[:whole]
         with self._lock:
             self._ended = True
             self._lock.notify_all()
 
-    def _answer(self, data: bytes) -> None:
+    def _answer(self, data: bytearray) -> None:
         """Hand one decoded message of the service to whoever waits for it."""
         reply = json.loads(data)
+        del data[:]  # (the caller's buffer: the parsed answer replaces it)
         payload, message = reply.get("payload") or {}, reply.get("message_id")
         with self._lock:
             if message in self._waiting:
@@ -470,6 +490,20 @@ class _Service:
             return f"exit {self._proc.poll()}"
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()[-2000:] or f"exit {self._proc.poll()}"
+
+
+def _write_files(out: Path, answer: dict[str, Any]) -> None:
+    """Write the files of a ``GetFiles`` answer to ``out``."""
+    made: set[Path] = set()
+    for item in answer.get("files") or []:
+        name = Path(str(item["path"]))
+        if name.is_absolute() or ".." in name.parts:
+            raise SearchIndexError(f"Pagefind returned a file outside its folder: {name}")
+        target = out / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(base64.b64decode(item["content"]))
 
 
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z0-9-]+)""", re.IGNORECASE)
