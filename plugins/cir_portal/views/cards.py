@@ -40,11 +40,6 @@ def frame(record: Record, own: str, sections: str = "") -> str:
     return f'<div class="cir-card cir-card--{record.kind}">{own}{more}</div>'
 
 
-def card_own(site: Site, record: Record) -> tuple[str, str]:
-    """A record page's heading and its card's own fields (HTML), without other views' sections."""
-    return heading(site, record), card_fields(site, record)
-
-
 def card_fields(site: Site, record: Record) -> str:
     """A record's card's own fields (HTML), without its heading and other views' sections."""
     if isinstance(record, Improvement):
@@ -94,14 +89,11 @@ def _text(value: Any) -> str:
 
 
 def heading(site: Site, record: Record) -> str:
-    """The heading a record's card starts with (id, title, kind, search filters): what MkDocs
-    shows as the page heading, while the rest of the card is added to the rendered page."""
-    return _heading(site, record, site.t(record.kind))
-
-
-def _heading(site: Site, record: Record, kind_label: str) -> str:
-    """The <h1> (id and title, the search result's title), the kind, and the search filters."""
-    return title_heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(kind_label)}</p>' + record_facets(site, record)
+    """The heading a record's card starts with: the <h1> (id and title, the search result's
+    title), the kind and the search filters; what MkDocs shows as the page heading, while the
+    rest of the card is added to the rendered page."""
+    return (title_heading(record) + f'<p class="cir-kind" {IGNORE}>{esc(site.t(record.kind))}</p>'
+            + record_facets(site, record))
 
 
 def _section(title: str, body: str, cls: str = "", *, searchable: bool = False) -> str:
