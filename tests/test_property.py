@@ -173,3 +173,18 @@ def test_parse_yaml_round_trips_and_locate_finds_every_key(data: dict[str, Any])
         line, column = locate(text, (key,), key=True)
         assert 1 <= line <= len(lines) and column >= 1
         assert locate(text, (key,)) >= (line, column)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4),
+    max_leaves=20)
+
+
+@SETTINGS
+@given(value=json_values, level=st.integers(0, 3))
+def test_register_json_entries_are_written_as_json_indents_them(value: Any, level: int) -> None:
+    """register.json's hand-written indentation (exports.indented_json) is json's, byte for byte."""
+    from cir_portal.views.exports import indented_json
+
+    assert indented_json(value, level) == json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * level)
