@@ -24,7 +24,7 @@ no script.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -126,14 +126,16 @@ class Group:
     label: str
     heading_html: str  # the label, linked to its page where there is one
     rows: list[Row]
+    #: its bars (parts included) and how many are overdue, counted once (a group's pages show its
+    #: counts on every page of its rows)
+    count: int = -1
+    overdue: int = -1
 
-    @property
-    def count(self) -> int:
-        return sum(r.count() for r in self.rows)
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for r in self.rows for row, _ in r.walk() if row.item.overdue)
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", sum(r.count() for r in self.rows))
+        if self.overdue < 0:
+            object.__setattr__(self, "overdue", sum(1 for r in self.rows for row, _ in r.walk() if row.item.overdue))
 
 
 @dataclass(frozen=True)
@@ -437,7 +439,7 @@ def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: s
         for page in range(1, pages + 1):
             src = group_src(grouping, group.key, page)
             shown = group.rows[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
-            own = Group(group.key, group.label, group_heading(site, grouping, group.key, src), group.rows)
+            own = replace(group, heading_html=group_heading(site, grouping, group.key, src))
             pager = [link(site.href(src, GROUPING_PAGES[grouping]), "← " + t("rm_back"))]
             if page > 1:
                 pager.append(link(site.href(src, group_src(grouping, group.key, page - 1)), f"← {t('prev')}"))

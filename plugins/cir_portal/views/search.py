@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 from cir_portal.core.i18n import Translator, register_strings
 from cir_portal.core.model import Assessment, Improvement, Lesson, Objective, Record
@@ -215,7 +216,9 @@ def facet_values(site: Site) -> dict[str, list[str]]:
     cfg = site.config
     used: dict[str, set[str]] = {f: set() for f in FACETS}
     for record in site.register.all():
-        for facet, values in facets(site, record).items():
+        # (in the live preview, the facets of the records that did not change are the last build's)
+        for facet, values in site.memo(("search.facets", SEARCH_PAGE, record.id), partial(facets, site, record),
+                                       (record.id,)).items():
             used[facet].update(values)
     used["kind"].add(site.t("search_kind_page"))
     preferred = {
