@@ -17,6 +17,7 @@ from cir_portal.core.loading import read_source
 from cir_portal.core.model import Assessment, Improvement
 from cir_portal.core.pipeline import load_register
 from cir_portal.views import maturity
+from cir_portal.views.tree import record_page
 from cirtest.learning import MakeProject, improvement, load_ok, site_of
 
 ASM = "content/assessments/ASM-0001-incident-management-2025.md"
@@ -81,6 +82,8 @@ def test_gap_improvement_key_links_the_gap(make_project: MakeProject) -> None:
     assert [g.ref for g in gaps.open_gaps(site.register)] == ["ASM-0001#G2"]
     linked = site.register.improvement_for_gap[("ASM-0001", "G1")]
     assert linked.id == "IMP-0001"
+    assert site.register.gaps_by_improvement["IMP-0001"] == [("ASM-0001", "G1")]
+    assert "ASM-0001#G1</a>" in record_page(site, linked).card  # the card names the gap it closes
 
 
 def test_source_ref_links_the_gap(make_project: MakeProject) -> None:
@@ -89,6 +92,9 @@ def test_source_ref_links_the_gap(make_project: MakeProject) -> None:
     site = site_of(root)
     assert gaps.open_gaps(site.register) == []
     assert site.register.improvement_for_gap[("ASM-0001", "G2")].id == "IMP-0200"
+    assert dict(site.register.gaps_by_improvement) == {"IMP-0001": [("ASM-0001", "G1")], "IMP-0200": [("ASM-0001", "G2")]}
+    card = record_page(site, site.register.improvement_for_gap[("ASM-0001", "G2")]).card
+    assert "ASM-0001#G2</a>" in card and "ASM-0001#G1" not in card
     states = {g.id: (g.state, g.improvement.id if g.improvement else None) for g in maturity.gaps(site)}
     assert states == {"G1": ("closed", "IMP-0001"), "G2": ("in_progress", "IMP-0200")}
 

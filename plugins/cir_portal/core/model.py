@@ -354,6 +354,8 @@ class Register:
     improvements_by_objective: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvements_by_lesson: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     improvement_for_gap: dict[tuple[str, str], Improvement] = field(default_factory=dict)
+    #: the gaps (assessment id, gap id) each improvement closes (``improvement_for_gap`` inverted), sorted
+    gaps_by_improvement: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     #: improvements a person (in people.yml) owns, requested or approved
     improvements_by_person: dict[str, list[Improvement]] = field(default_factory=lambda: defaultdict(list))
     #: improvements by the team of their owner (else of their requester)
@@ -417,6 +419,8 @@ class Register:
                 closing = self.records.get(gap.improvement or "")
                 if isinstance(closing, Improvement):
                     self.improvement_for_gap[(assessment.id, gap.id)] = closing
+        for gap_key, imp in sorted(self.improvement_for_gap.items()):
+            self.gaps_by_improvement[imp.id].append(gap_key)
         people = self.config.people
         for imp in self.improvements:
             for pid in {imp.owner, imp.requester, imp.approved_by}:

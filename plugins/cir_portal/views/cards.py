@@ -214,11 +214,10 @@ def _supporters(site: Site, src: str, imp: Improvement) -> str:
 
 def _gap_closed(site: Site, imp: Improvement) -> str:
     out = []
-    for (asm_id, gap_id), other in sorted(site.register.improvement_for_gap.items()):
-        if other is imp:
-            asm = site.register.get(asm_id)
-            if asm is not None:
-                out.append(link(site.href(imp.src_uri, asm.src_uri, f"gap-{gap_id}"), f"{asm_id}#{gap_id}"))
+    for asm_id, gap_id in site.register.gaps_by_improvement.get(imp.id, ()):
+        asm = site.register.get(asm_id)
+        if asm is not None:
+            out.append(link(site.href(imp.src_uri, asm.src_uri, f"gap-{gap_id}"), f"{asm_id}#{gap_id}"))
     return ", ".join(out)
 
 
