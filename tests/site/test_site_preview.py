@@ -199,3 +199,50 @@ def test_preview_matches_a_full_build_after_every_edit(tmp_path: Path, seed: int
             shares.append(delta.regenerated / delta.total)
     # Incremental: on average an edit regenerates well under half of the example's pages and cards.
     assert sum(shares) / len(shares) < 0.5, shares
+
+
+def test_a_record_edit_reaches_only_the_cards_that_show_it(tmp_path: Path) -> None:
+    """Which cards an edit makes again, from what each card read: a lesson is read by the cards that
+    list it among their related lessons (not by every card it could have been related to), an
+    improvement that closes an assessment's gap by its own card and the assessment's (not by every card)."""
+    from cir_portal.core.deps import index_key, record_key
+    from cir_portal.views import knowledge
+
+    root = copy_project(tmp_path / "project")
+    # more lessons about the same things than a card shows: most cards could relate lessons they do not show
+    source = sorted((root / "content" / "lessons").glob("*.md"))[0]
+    data, body = front(source)
+    for n in range(1, 9):
+        data.update(id=f"LL-{9000 + n}", title=f"Copy {n}", date=f"2025-0{n}-01")
+        write(source.with_name(f"LL-{9000 + n}-copy.md"), data, body)
+    project = Project(root)
+    result = load_register(project, use_cache=False)
+    register = result.register
+    assert register is not None and not result.errors
+    preview = Preview()
+    preview.update(register, project, epoch=EPOCH)
+
+    improvement_pages = {imp.src_uri for imp in register.improvements}
+
+    def cards_reading(rid: str) -> set[str]:
+        """The improvements' cards that read the record."""
+        return {art[1] for art in preview.graph.affected({record_key(rid)}) if art[0] == "card"} & improvement_pages
+
+    candidates = 0
+    for lesson in register.lessons:
+        showing = {imp.src_uri for imp in register.improvements
+                   if any(r.lesson.id == lesson.id for r in knowledge.related_lessons(register, imp))}
+        candidates += sum(1 for imp in register.improvements
+                          if knowledge.improvement_features(imp) & knowledge.related_index(register).features[lesson.id])
+        own = {imp.src_uri for imp in register.improvements if lesson.id in imp.lessons}
+        own |= {i.src_uri for i in knowledge.lesson_improvements(register, lesson)}
+        assert cards_reading(lesson.id) <= showing | own, lesson.id
+    assert candidates > sum(len(cards_reading(lesson.id)) for lesson in register.lessons)  # (the test means something)
+    closing = {imp.id: imp for imp in register.improvement_for_gap.values()}
+    assert closing
+    # (no card reads the index of gaps as a whole: it changes with any of the improvements closing one)
+    assert not {art for art in preview.graph.affected({index_key("improvement_for_gap")}) if art[0] == "card"}
+    for imp in closing.values():
+        linking = {other.src_uri for other in register.improvements
+                   if imp.id in {*other.related, *other.supersedes, other.part_of} or other.id == imp.part_of}
+        assert cards_reading(imp.id) <= {imp.src_uri} | linking, imp.id

@@ -128,13 +128,15 @@ class RelatedIndex:
         self.lessons: dict[str, Lesson] = {lesson.id: lesson for lesson in register.lessons}
         self.features: dict[str, frozenset[str]] = {}
         self.by_feature: dict[str, list[str]] = defaultdict(list)
+        #: what orders lessons of the same score (the live preview tracks it lesson by lesson)
+        self.dates: dict[str, str] = {lesson.id: str(lesson.date or "") for lesson in register.lessons}
         for lesson in register.lessons:
             self.features[lesson.id] = lesson_features(register, lesson)
             for feature in self.features[lesson.id]:
                 self.by_feature[feature].append(lesson.id)
         # the tie-break order: newest first, then by id
         order = sorted(self.lessons)
-        order.sort(key=lambda lid: str(self.lessons[lid].date or ""), reverse=True)
+        order.sort(key=self.dates.__getitem__, reverse=True)
         self.rank = {lid: n for n, lid in enumerate(order)}
 
     def own_lessons(self, imp: Improvement) -> set[str]:
@@ -154,10 +156,19 @@ class RelatedIndex:
                 scores[lid] = scores.get(lid, 0) + w
         for lid in self.own_lessons(imp):
             scores.pop(lid, None)
+        dates = self.dates
+        for lid in scores:
+            dates[lid]  # which come first depends on every candidate's date (a read, in the live preview)
         top = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], self.rank[item[0]]))
-        return [RelatedLesson(self.lessons[lid], score,
-                              tuple(sorted(features & self.features[lid], key=lambda f: (-weight(f), f))))
-                for lid, score in top]
+        register = self.register_ref()
+        out = []
+        for lid, score in top:
+            # The lessons shown are read from the register (their content is on the card), not the
+            # others: a lesson edited without another date or other items changes only the cards showing it.
+            lesson = register.get(lid) if register is not None else None
+            out.append(RelatedLesson(lesson if isinstance(lesson, Lesson) else self.lessons[lid], score,
+                                     tuple(sorted(features & self.features[lid], key=lambda f: (-weight(f), f)))))
+        return out
 
 
 _INDEXES: dict[int, RelatedIndex] = {}

@@ -203,9 +203,13 @@ def _track_derived(site: Site, register: TrackedRegister) -> None:
     them to compare with the next one's."""
     slugs = site.tag_slugs
     site.__dict__["tag_slugs"] = register.track(TrackedIndex("tag_slugs", slugs, register.reads, records_of=_nothing))
+    # Which lessons a card relates is tracked by what decides it (the lessons each item is about,
+    # their dates, their items), not by the lessons' whole content: a lesson's content is read by
+    # the cards that show it.
     index = knowledge.related_index(register)
-    index.by_feature = register.track(TrackedIndex("related.by_feature", index.by_feature, register.reads,
-                                                   records_of=_ids))
+    for name in ("by_feature", "dates", "features"):
+        setattr(index, name, register.track(TrackedIndex(f"related.{name}", getattr(index, name), register.reads,
+                                                         records_of=_nothing)))
     site.ledger  # noqa: B018 - the ledger's indexes of dates, built before the registers are compared
     knowledge.knowledge_base(site)  # the knowledge base's groupings of lessons, likewise
 
@@ -213,6 +217,3 @@ def _track_derived(site: Site, register: TrackedRegister) -> None:
 def _nothing(value: Any) -> tuple[str, ...]:
     return ()
 
-
-def _ids(value: Any) -> Any:
-    return value
