@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -53,23 +53,17 @@ def index_json(site: Site) -> bytes:
     file name does not start with the id)."""
     cfg = site.config
     imps = site.register.improvements
-    columns: dict[str, Callable[[Improvement], str | tuple[str, ...]]] = {
-        "status": lambda i: i.status, "owner": lambda i: i.owner or "", "urgency": lambda i: i.urgency or "",
-        "cost": lambda i: i.cost or "", "affects": lambda i: i.affects, "source": lambda i: i.source or "",
-        "tags": lambda i: i.tags,
-    }
     used: dict[str, set[str]] = {c: set() for c in CODED}
     for imp in imps:
-        for col in CODED:
-            value = columns[col](imp)
-            used[col].update(value if isinstance(value, tuple) else [value])
+        used["status"].add(imp.status)
+        used["owner"].add(imp.owner or "")
+        used["urgency"].add(imp.urgency or "")
+        used["cost"].add(imp.cost or "")
+        used["affects"].update(imp.affects)
+        used["source"].add(imp.source or "")
+        used["tags"].update(imp.tags)
     values = {c: ["", *sorted(str(v) for v in used[c] if v)] for c in CODED}
-    position = {c: {v: i for i, v in enumerate(values[c])} for c in CODED}
-
-    def code(col: str, imp: Improvement) -> int | list[int]:
-        value = columns[col](imp)
-        return [position[col][v] for v in value] if isinstance(value, tuple) else position[col][value]
-
+    status, owner, urgency, cost, affects, source, tags = ({v: i for i, v in enumerate(values[c])} for c in CODED)
     prefix, suffix = _url_parts(site)
     rows = []
     for imp in imps:
@@ -78,10 +72,10 @@ def index_json(site: Site) -> bytes:
         part: str | list[str] = (url[len(head):len(url) - len(suffix)]
                                  if url.startswith(head) and url.endswith(suffix) and len(url) >= len(head) + len(suffix)
                                  else [url])
-        rows.append([imp.id, imp.title, code("status", imp), code("owner", imp), code("urgency", imp), code("cost", imp),
-                     code("affects", imp), code("source", imp), code("tags", imp), _day(imp.raised),
-                     _day(imp.status_since), part, imp.value or "", 1 if imp.escalated else 0,
-                     priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
+        rows.append([imp.id, imp.title, status[imp.status], owner[imp.owner or ""], urgency[imp.urgency or ""],
+                     cost[imp.cost or ""], [affects[v] for v in imp.affects], source[imp.source or ""],
+                     [tags[v] for v in imp.tags], _day(imp.raised), _day(imp.status_since), part, imp.value or "",
+                     1 if imp.escalated else 0, priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
     data = {

@@ -363,6 +363,17 @@ def table_html(site: Site, src: str, group_rows: list[Row]) -> str:
 
 
 def group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str = "") -> str:
+    """A group's section; in the live preview made again only when one of its bars changed (a
+    large register's roadmap pages are hundreds of groups, most of them as they were)."""
+    make = partial(_group_html, site, src, axis, group, shown, more)
+    if site.memos is None or site.reads is None:  # a single build: nothing is kept, no key needed
+        return make()
+    key = ("roadmap.group", src, axis, group.key, group.label, group.heading_html, group.count, group.overdue, more,
+           tuple(r.signature() for r in shown))
+    return site.memo(key, make, [rid for r in shown for rid in r.ids()])
+
+
+def _group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str) -> str:
     t = site.t
     overdue = f' <span class="cir-badge cir-rm-flag">{esc(t("rm_overdue_n", n=group.overdue))}</span>' if group.overdue else ""
     # each bar made once while its records and dates stay as they are (live preview, Site.memo)
