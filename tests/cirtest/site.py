@@ -359,6 +359,36 @@ def free_port() -> int:
         return port
 
 
+def start_serve(project: Path, port: int, env: dict[str, str], out: Any) -> subprocess.Popen[bytes]:
+    """``mkdocs serve`` of ``project`` on 127.0.0.1:``port``, output to ``out``, that Ctrl-C
+    (SIGINT) stops. A shell starts background jobs with SIGINT ignored, and a process inherits
+    that: Python then never turns SIGINT into KeyboardInterrupt, and the server would outlive
+    ``stop_serve`` (pytest run in the background). The child gets the default disposition."""
+    import signal
+
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")]
+    if threading.current_thread() is not threading.main_thread():  # (only the main thread sets handlers)
+        return subprocess.Popen(cmd, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a handler: reset to the default in the child
+    try:
+        return subprocess.Popen(cmd, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def stop_serve(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Stop a server from ``start_serve`` as Ctrl-C does (it shuts down cleanly), else kill it."""
+    import signal
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 def http_get(url: str, timeout: float = 10.0) -> str | None:
     """The body of a 200 answer from ``url`` (127.0.0.1 only, never through a proxy), else None
     (also when no answer comes within ``timeout`` seconds)."""

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cirtest.site import free_port, git_commit_all, http_get, improvements, page_url, search_documents, wait_for
+from cirtest.site import (
+    free_port,
+    git_commit_all,
+    http_get,
+    improvements,
+    page_url,
+    search_documents,
+    start_serve,
+    stop_serve,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -94,21 +102,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, small_project: Callable[[Pa
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(tmp_path)}
     env.pop("SOURCE_DATE_EPOCH", None)
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")],
-            cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = start_serve(project, port, env, out)
     served = Server(project, f"http://127.0.0.1:{port}/", process, log)
     try:
         wait_for("mkdocs serve to answer", lambda: http_get(served.url), timeout=60, alive=served.alive)
         yield served
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # mkdocs serve shuts down cleanly on Ctrl-C
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=20)
+        stop_serve(process, timeout=20)
 
 
 def test_serve_shows_a_validation_error_and_recovers_when_it_is_fixed(server: Server) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -33,6 +32,8 @@ from cirtest.site import (
     improvements,
     page_url,
     search_documents,
+    start_serve,
+    stop_serve,
     tree_digest,
     update_record,
     wait_for,
@@ -122,22 +123,14 @@ def served(tmp_path: Path, small_project: Callable[[Path], Path]) -> Iterator[Se
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(serve_tmp)}
     env.pop("SOURCE_DATE_EPOCH", None)
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")],
-            cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = start_serve(project, port, env, out)
     server = Served(project, f"http://127.0.0.1:{port}/", process, log, serve_tmp)
     try:
         wait_for("mkdocs serve to answer", lambda: http_get(server.url), timeout=120, alive=server.alive)
         server.wait_for_index(server.output())
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+        stop_serve(process, timeout=30)
 
 
 def clean_build(server: Served, dest: Path) -> dict[str, bytes]:
