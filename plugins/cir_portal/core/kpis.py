@@ -406,7 +406,11 @@ class Ledger:
         return out
 
     def headline(self) -> dict[str, Kpi]:
-        """The dashboard's KPIs: outcomes over all time, the index over the configured window."""
+        """The dashboard's KPIs: outcomes over all time, the index over the configured window
+        (computed once: the dashboard and kpis.json both show them)."""
+        return dict(self._remember(("headline",), self._headline))
+
+    def _headline(self) -> dict[str, Kpi]:
         span = self.span
         out = self.outcome_kpis(span)
         window = trailing(self.as_of, self.settings.index_window_months)
@@ -451,7 +455,11 @@ class Ledger:
         return {m: dict(sorted(out[m].items())) for m in sorted(out)}
 
     def cycle_times(self) -> dict[str, Stats]:
-        """Days spent in each status, from the history of every record (completed stays only)."""
+        """Days spent in each status, from the history of every record (completed stays only;
+        computed once: the dashboard and kpis.json both show them)."""
+        return dict(self._remember(("cycle_times",), self._cycle_times))
+
+    def _cycle_times(self) -> dict[str, Stats]:
         stays: dict[str, list[int]] = defaultdict(list)
         for f in self.facts:
             history = sorted(f.imp.history, key=lambda h: h.date)
