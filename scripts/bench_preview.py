@@ -10,7 +10,7 @@ index is written in another thread after the rebuild and is not counted), with t
 and cost of cycle collections. With ``--profile K`` each rebuild is profiled (cProfile, the
 K functions of largest cumulative time printed; the profile is saved beside the project).
 
-    .venv/bin/python scripts/bench_preview.py [--size 2000] [--edits 3] [--profile 40] [--work /tmp/cir-bench]
+    .venv/bin/python scripts/bench_preview.py [--size 2000] [--edits 3] [--record lesson] [--profile 40] [--work /tmp/cir-bench]
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0, help="profile each rebuild, print this many functions")
+    parser.add_argument("--record", choices=["improvement", "lesson"], default="improvement",
+                        help="the kind of record whose title is edited (a lesson's title is on the cards that relate it)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cir-bench-preview")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     build(first, serve_url=url)
     wall, cpu = time.perf_counter() - wall, process_cpu() - cpu
     print(f"first build: {wall:.1f} s, process CPU {cpu:.1f} s", flush=True)
-    files = sorted((project / "content" / "improvements").glob("*.md"))
+    files = sorted((project / "content" / f"{args.record}s").glob("*.md"))
     try:
         for i in range(args.edits):
             if plugin.indexing is not None:  # the last build's search index: written by now in a real session
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             w, c = time.perf_counter() - w, time.thread_time() - c
             src = path.relative_to(project / "content").as_posix().removesuffix(".md")
             shown = (marker in (Path(site_dir) / src / "index.html").read_text(encoding="utf-8")
-                     and marker in (Path(site_dir) / "assets/cir/register-index.json").read_text(encoding="utf-8"))
+                     and (args.record != "improvement"  # (the register index lists improvements)
+                          or marker in (Path(site_dir) / "assets/cir/register-index.json").read_text(encoding="utf-8")))
             print(f"  edit {i + 1}: {w:.2f} s = {w / wall:.3f} x the first build; CPU {c:.2f} s = {c / cpu:.3f} x; "
                   f"{'shown' if shown else 'NOT SHOWN'}; collections: {collections}", flush=True)
             if profile is not None:
