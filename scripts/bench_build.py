@@ -351,11 +351,13 @@ def preview_latency(project: Path, edits: int = PREVIEW_EDITS) -> None:
     # ignored, and the server would too (Python then never raises KeyboardInterrupt); a handler
     # here becomes the default disposition in the child.
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
-                                 "-f", str(project / "mkdocs.yml")], cwd=project, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    signal.signal(signal.SIGINT, before)
+    try:
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
+                                     "-f", str(project / "mkdocs.yml")], cwd=project, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         ready = _wait("the first build", lambda: _get(url) is not None, proc, interval=0.2)
         first, first_cpu = ready - started, _cpu_seconds(proc.pid)

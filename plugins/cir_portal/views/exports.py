@@ -155,7 +155,7 @@ def csv_cell(value: Any) -> str:
     if value is None:  # (most cells: a register's table is sparse)
         return ""
     if type(value) is str:
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return neutral(value)
     text = _cell(value)
     return text if isinstance(value, int | float) and not isinstance(value, bool) else neutral(text)
 

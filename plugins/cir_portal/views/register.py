@@ -63,7 +63,9 @@ def index_json(site: Site) -> bytes:
         used["source"].add(imp.source or "")
         used["tags"].update(imp.tags)
     values = {c: ["", *sorted(str(v) for v in used[c] if v)] for c in CODED}
-    status, owner, urgency, cost, affects, source, tags = ({v: i for i, v in enumerate(values[c])} for c in CODED)
+    position = {c: {v: i for i, v in enumerate(values[c])} for c in CODED}
+    status, owner, urgency, cost = position["status"], position["owner"], position["urgency"], position["cost"]
+    affects, source, tags = position["affects"], position["source"], position["tags"]
     prefix, suffix = _url_parts(site)
     rows = []
     for imp in imps:

@@ -24,9 +24,9 @@ no script.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from cir_portal.core.i18n import register_strings
@@ -126,16 +126,15 @@ class Group:
     label: str
     heading_html: str  # the label, linked to its page where there is one
     rows: list[Row]
-    #: its bars (parts included) and how many are overdue, counted once (a group's pages show its
-    #: counts on every page of its rows)
-    count: int = -1
-    overdue: int = -1
 
-    def __post_init__(self) -> None:
-        if self.count < 0:
-            object.__setattr__(self, "count", sum(r.count() for r in self.rows))
-        if self.overdue < 0:
-            object.__setattr__(self, "overdue", sum(1 for r in self.rows for row, _ in r.walk() if row.item.overdue))
+    # (counted once: a large group's pages each show its counts)
+    @cached_property
+    def count(self) -> int:
+        return sum(r.count() for r in self.rows)
+
+    @cached_property
+    def overdue(self) -> int:
+        return sum(1 for r in self.rows for row, _ in r.walk() if row.item.overdue)
 
 
 @dataclass(frozen=True)
@@ -362,18 +361,21 @@ def table_html(site: Site, src: str, group_rows: list[Row]) -> str:
                      t("part_of")], body) + "</details>")
 
 
-def group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str = "") -> str:
-    """A group's section; in the live preview made again only when one of its bars changed (a
-    large register's roadmap pages are hundreds of groups, most of them as they were)."""
-    make = partial(_group_html, site, src, axis, group, shown, more)
+def group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str = "",
+               heading_html: str | None = None) -> str:
+    """A group's section (``heading_html``: the group's linked name as this page writes it, if
+    not the grouping page's); in the live preview made again only when one of its bars changed
+    (a large register's roadmap pages are hundreds of groups, most of them as they were)."""
+    heading_html = group.heading_html if heading_html is None else heading_html
+    make = partial(_group_html, site, src, axis, group, shown, more, heading_html)
     if site.memos is None or site.reads is None:  # a single build: nothing is kept, no key needed
         return make()
-    key = ("roadmap.group", src, axis, group.key, group.label, group.heading_html, group.count, group.overdue, more,
+    key = ("roadmap.group", src, axis, group.key, group.label, heading_html, group.count, group.overdue, more,
            tuple(r.signature() for r in shown))
     return site.memo(key, make, [rid for r in shown for rid in r.ids()])
 
 
-def _group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str) -> str:
+def _group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row], more: str, heading_html: str) -> str:
     t = site.t
     overdue = f' <span class="cir-badge cir-rm-flag">{esc(t("rm_overdue_n", n=group.overdue))}</span>' if group.overdue else ""
     # each bar made once while its records and dates stay as they are (live preview, Site.memo)
@@ -381,7 +383,7 @@ def _group_html(site: Site, src: str, axis: Axis, group: Group, shown: list[Row]
                    for r in shown)
     # A link inside <summary> is a control inside a control (the keyboard and screen readers reach
     # only one of them): the summary names the group, the link to its page opens the body.
-    linked = f'<p class="cir-rm-group__link">{group.heading_html}</p>' if "<a " in group.heading_html else ""
+    linked = f'<p class="cir-rm-group__link">{heading_html}</p>' if "<a " in heading_html else ""
     return (f'<details class="cir-rm-group" open data-group="{esc(group.key)}">'
             f'<summary><span class="cir-rm-group__name">{esc(group.label)}</span> '
             f'<span class="cir-n">{group.count}</span>{overdue}</summary>'
@@ -450,7 +452,6 @@ def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: s
         for page in range(1, pages + 1):
             src = group_src(grouping, group.key, page)
             shown = group.rows[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
-            own = replace(group, heading_html=group_heading(site, grouping, group.key, src))
             pager = [link(site.href(src, GROUPING_PAGES[grouping]), "← " + t("rm_back"))]
             if page > 1:
                 pager.append(link(site.href(src, group_src(grouping, group.key, page - 1)), f"← {t('prev')}"))
@@ -459,9 +460,10 @@ def group_pages(site: Site, grouping: str, axis: Axis, top: list[Row], legend: s
                 pager.append(link(site.href(src, group_src(grouping, group.key, page + 1)), f"{t('next')} →"))
             nav = f'<nav class="cir-rm-pager">{" · ".join(pager)}</nav>'
             title = t("rm_group_page", group=group.label)
+            section = group_html(site, src, axis, group, shown, heading_html=group_heading(site, grouping, group.key, src))
             out.append(Page(src, title, f"<h1>{esc(title)}</h1>\n\n"
                             f'<div class="cir-roadmap" data-grouping="{grouping}" data-as-of="{esc(site.as_of)}">'
-                            f"{nav}{legend}{group_html(site, src, axis, own, shown)}{nav}</div>\n", meta=META))
+                            f"{nav}{legend}{section}{nav}</div>\n", meta=META))
     return out
 
 
