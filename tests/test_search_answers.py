@@ -9,10 +9,15 @@ import os
 import platform
 import sys
 import threading
+import time
+from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
-from cir_portal.adapters import memory
+import pytest
+
+from cir_portal.adapters import memory, search
 from cir_portal.adapters.memory import give_back, peak_mib
 from cir_portal.adapters.search import LARGE_ANSWER, _Service
 
@@ -58,3 +63,78 @@ def test_memory_helpers_work_where_the_system_has_them() -> None:
         peak = peak_mib(os.getpid())
         assert peak is not None and peak > 1
     assert peak_mib(2**22 + 12345) is None  # (no such process)
+
+
+class _Stdin:
+    """The service's input, recorded: each write the input thread makes."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _writer(monkeypatch: pytest.MonkeyPatch, delay: float) -> tuple[_Service, _Stdin]:
+    """A service's input side (``_send`` and its input thread) writing to a recorder."""
+    monkeypatch.setattr(search, "INPUT_DELAY", delay)
+    live = _Service.__new__(_Service)  # no service is started
+    stdin = _Stdin()
+    live._proc = SimpleNamespace(stdin=stdin, poll=lambda: None)  # type: ignore[assignment]
+    live._lock, live._room = threading.Condition(), threading.Condition()
+    live._closed, live._last, live._waiting = False, 0, set()
+    live._outbox, live._queued, live._pending, live._flush, live._input_failed = deque(), 0, 0, False, False
+    live._writer = threading.Thread(target=live._write_input, daemon=True)
+    live._writer.start()
+    return live, stdin
+
+
+def _end_input(live: _Service) -> None:
+    with live._room:  # (as close() ends it)
+        live._outbox.append(None)
+        live._flush = True
+        live._room.notify_all()
+    live._writer.join(timeout=30)
+    assert not live._writer.is_alive()
+
+
+def _messages(stdin: _Stdin) -> list[dict[str, Any]]:
+    return [json.loads(base64.b64decode(m)) for m in b"".join(stdin.writes).split(b",")[:-1]]
+
+
+def test_pages_go_to_the_service_in_batches_and_a_call_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages wait for a batch (a thread woken for every page took the GIL from the engine
+    every time); a call (here GetFiles) is written at once, with the pages before it, in order."""
+    live, stdin = _writer(monkeypatch, delay=600)  # (a batch never times out here)
+    for n in range(300):
+        live._send({"type": "AddFile", "url": f"/p{n}/", "file_contents": "页面" * 50})
+    live._send({"type": "GetFiles", "index_id": 0}, wait=True)
+    for _ in range(3000):  # (the call is written without waiting for the batch's time: 30 s at most here)
+        if stdin.writes:
+            break
+        time.sleep(0.01)
+    assert len(stdin.writes) == 1, "the pages were not sent in one batch with the call"
+    _end_input(live)
+    assert stdin.closed
+    assert [m["message_id"] for m in _messages(stdin)] == list(range(1, 302))
+    assert _messages(stdin)[-1]["payload"]["type"] == "GetFiles"
+
+
+def test_a_backlog_goes_in_batches_not_one_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages beyond INPUT_BATCH go in writes of about INPUT_BATCH each, in order."""
+    live, stdin = _writer(monkeypatch, delay=600)
+    page = "x" * (search.INPUT_BATCH // 10)
+    for n in range(35):
+        live._send({"type": "AddFile", "url": f"/p{n}/", "file_contents": page})
+    _end_input(live)
+    largest = max(len(w) for w in stdin.writes)
+    assert 3 <= len(stdin.writes) <= 5 and largest < search.INPUT_BATCH * 1.5, [len(w) for w in stdin.writes]
+    assert [m["message_id"] for m in _messages(stdin)] == list(range(1, 36))
