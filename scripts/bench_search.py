@@ -259,12 +259,12 @@ def bench(n: int, seed: int, runs: int, builds: int, material: bool, baseline_ma
             each = f" (median of {builds}: {', '.join(f'{w:.1f}' for w in base_walls)} s)" if builds > 1 else ""
             # each pair (one build without the index, then one with it) measured under the same load: the
             # median of the pairs' ratios, which a slow stretch of the machine moves less than a ratio of medians
-            pairs = sorted(w / b for w, b in zip(walls, base_walls, strict=True))
+            pairs = [w / b for w, b in zip(walls, base_walls, strict=True)]
             pair = statistics.median(pairs)
             print(f"  build without search:        {base_wall:.1f} s wall{each}, {base_cpu:.1f} s CPU: the index adds "
                   f"{(wall / base_wall - 1) * 100:+.1f} % wall, {(cpu / base_cpu - 1) * 100:+.1f} % CPU")
             if builds > 1:
-                print(f"  with / without per pair: {', '.join(f'{w / b:.2f}' for w, b in zip(walls, base_walls, strict=True))}"
+                print(f"  with / without per pair: {', '.join(f'{r:.2f}' for r in pairs)}"
                       f" (median {pair:.2f})")
             row.update(base_s=base_wall, base_cpu=base_cpu, pair=pair)
         if material:

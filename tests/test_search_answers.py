@@ -10,7 +10,6 @@ import platform
 import sys
 import threading
 import time
-from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -89,11 +88,8 @@ def _writer(monkeypatch: pytest.MonkeyPatch, delay: float) -> tuple[_Service, _S
     live = _Service.__new__(_Service)  # no service is started
     stdin = _Stdin()
     live._proc = SimpleNamespace(stdin=stdin, poll=lambda: None)  # type: ignore[assignment]
-    live._lock, live._room = threading.Condition(), threading.Condition()
-    live._closed, live._last, live._waiting = False, 0, set()
-    live._outbox, live._queued, live._pending, live._flush, live._input_failed = deque(), 0, 0, False, False
-    live._writer = threading.Thread(target=live._write_input, daemon=True)
-    live._writer.start()
+    live._lock, live._closed, live._last, live._waiting = threading.Condition(), False, 0, set()
+    live._start_input()
     return live, stdin
 
 

@@ -355,6 +355,14 @@ class _Service:
         self.cancelled = False
         self._reader = threading.Thread(target=self._read, name="pagefind-service", daemon=True)
         self._reader.start()
+        self._start_input()
+        config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
+        if lang:
+            config["force_language"] = lang
+        self.index = int(self.call({"type": "NewIndex", "config": config})["index_id"])
+
+    def _start_input(self) -> None:
+        """The outbox of messages and the thread that hands them to the service's input."""
         self._outbox: deque[bytes | None] = deque()  # messages to send; None: the end of the input
         self._queued = 0  # bytes in the outbox or being written
         self._pending = 0  # bytes in the outbox
@@ -363,10 +371,6 @@ class _Service:
         self._room = threading.Condition()
         self._writer = threading.Thread(target=self._write_input, name="pagefind-input", daemon=True)
         self._writer.start()
-        config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE_SELECTORS)}
-        if lang:
-            config["force_language"] = lang
-        self.index = int(self.call({"type": "NewIndex", "config": config})["index_id"])
 
     def add(self, url: str, html: str) -> None:
         self._send({"type": "AddFile", "index_id": self.index, "url": url, "file_contents": html, "file_path": None})
