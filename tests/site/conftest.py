@@ -21,11 +21,13 @@ from cirtest.site import REPO_ROOT, Build, RecordFile, build_all, copy_project, 
 @pytest.fixture(scope="session")
 def example_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Build]:
     """Two copies of the example register, in different folders, built with ``--strict``
-    (without SOURCE_DATE_EPOCH, so the portal has to date the site from the content)."""
+    (without SOURCE_DATE_EPOCH, so the portal has to date the site from the content); the
+    second holds every page's HTML compressed between MkDocs' passes (adapters/memory.py), as a
+    large register's build does, the first none."""
     root = tmp_path_factory.mktemp("example-builds")
     jobs = []
-    for name in ("first", "second"):
-        jobs.append((copy_project(root / name / "project"), root / name / "site", None))
+    for name, env in (("first", None), ("second", {"CIR_HELD_MIB": "0"})):
+        jobs.append((copy_project(root / name / "project"), root / name / "site", env))
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
         first, second = build_all(jobs)

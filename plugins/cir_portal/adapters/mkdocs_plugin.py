@@ -29,7 +29,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from cir_portal.adapters.collector import Collector
-from cir_portal.adapters.memory import give_back
+from cir_portal.adapters.memory import HELD_ENV, HeldPages, give_back
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
@@ -97,6 +97,8 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.dirty = False
         #: live preview: the cycle collector, off while a rebuild runs (adapters/collector.py)
         self.collector = Collector()
+        #: a plain build's pages' HTML between MkDocs' two passes, beyond a budget compressed (see _drop_markdown)
+        self.held = HeldPages()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of
@@ -144,7 +146,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                 log.info(text)
         self.problems = result.errors
         if self.preview is None:
-            result.sources = []  # parsed files are needed again only by the next live-preview build
+            # parsed files (and the check across records, which holds them) are needed again only
+            # by the next live-preview build
+            result.sources, result.references = [], None
         if result.config is None or result.register is None:
             if self.command == "serve" and self.tree.pages:
                 # Keep serving the last good site, with the configuration errors on every page.
@@ -200,6 +204,10 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if reuse is not None:
             reuse.begin(config, self.tree.pages.generated, self.problems, self.changed)
         self.blocks, self.generated_pages = {}, set()
+        try:
+            self.held = HeldPages.from_env()  # (a new one: what a failed build held goes)
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
         self.rendered, self.pages = 0, len(self.tree.pages)
         generated = self.tree.pages.generated
         for src_uri in sorted(generated):
@@ -245,6 +253,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             self.reuse.env = env
         if self.preview is None:
             give_back()  # the generated pages' stashed HTML and the Markdown of every page, let go as they were read
+        if self.held.packed:
+            log.info(f"{self.held.packed} of {self.held.pages} pages' HTML held compressed until rendered in the theme "
+                     f"({self.held.held / 2**20:.0f} MiB in all; {HELD_ENV} sets how much is held as it is)")
         if self.early_index and self.live is not None:
             # every page is in (MkDocs has read them all): Pagefind builds and writes the index now
             if clash := next((f.src_uri for f in files if f.dest_uri.startswith(BUNDLE_DIR + "/")), None):
@@ -300,6 +311,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
     def _drop_markdown(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self._releases(page):
             page.markdown = ""  # rendered: only its being set (not None) is read again, for the title
+            # MkDocs holds the HTML until it renders the page in the theme (its second pass): the
+            # plugin holds it instead, compressed once the pages held exceed a budget, and gives
+            # it back before any plugin sees the page again (_unpack)
+            if self.held.hold(page.file.src_uri, html):
+                return ""
         return html
 
     #: Default priority: the portal's work on the page's HTML. Priority -100, once every plugin
@@ -318,6 +334,14 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         src_uri = page.file.src_uri
         return src_uri in self.generated_pages or self.tree.pages.record(src_uri) is not None
 
+    @event_priority(100)
+    def _unpack(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+                ) -> TemplateContext:
+        html = self.held.take(page.file.src_uri)
+        if html is not None:
+            page.content = html
+        return context
+
     @event_priority(50)
     def _before_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
                              ) -> TemplateContext:
@@ -332,10 +356,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             self.reuse.after_index(page, config)
         return context
 
-    #: Priority 50 and -50: around Material's search plugin's indexing of the page (default
-    #: priority), when it is on, so that a live-preview rebuild keeps the search entries of the
-    #: pages it does not render.
-    on_page_context = CombinedEvent(_before_page_context, _after_page_context)
+    #: Priority 100, first: give back the page's HTML the plugin held (_drop_markdown). Priority
+    #: 50 and -50: around Material's search plugin's indexing of the page (default priority),
+    #: when it is on, so that a live-preview rebuild keeps the search entries of the pages it
+    #: does not render.
+    on_page_context = CombinedEvent(_unpack, _before_page_context, _after_page_context)
 
     def _post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put a record's card (HTML, never parsed as Markdown) under its heading once the page is
@@ -418,6 +443,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         SOURCE_DATE_EPOCH this build set: the next build in this process (a serve rebuild,
         another project) dates itself from its own content. Default priority: the pages are written."""
         self._release_epoch()
+        self.held = HeldPages()  # (a --dirty build does not render unchanged pages in the theme)
         if not self.config.search:
             return
         live, self.live = self.live, None
