@@ -10,7 +10,9 @@ into a figure with:
   browser by a Vega bundle served from the site itself and loaded only on pages that have
   a chart; ``assets/cir/charts.js`` initialises views on every ``document$`` emission;
 * a static SVG fallback for print and no-JS (given by the caller, or rendered with
-  vl-convert and cached by spec hash, since that costs ~60 ms a chart);
+  vl-convert and cached by spec hash, since that costs ~60-250 ms a chart, and starting
+  vl-convert ~1-1.5 s; a whole tree's charts are rendered in a helper process, see
+  ``Renderer``);
 * a text summary and the data table, the chart's text alternative.
 """
 
@@ -19,9 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cir_portal.core.i18n import register_strings
 from cir_portal.views.context import ASSET_DIR, asset_bytes
@@ -68,13 +76,22 @@ def _stable_ids(svg: str, digest: str) -> str:
 
 def static_svg(site: Site, vega_lite: dict[str, Any]) -> str:
     """The chart rendered to SVG by vl-convert (no remote data), cached by spec hash."""
-    text = spec_json(vega_lite)
-    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    cached = _cache_dir(site) / f"{digest}.svg"
+    digest, svg = _cached(site, vega_lite)
+    return svg if svg is not None else _render(site, vega_lite, digest)
+
+
+def _cached(site: Site, vega_lite: dict[str, Any]) -> tuple[str, str | None]:
+    """The chart's digest (of its spec), and its SVG if the cache has it."""
+    digest = hashlib.blake2b(spec_json(vega_lite).encode(), digest_size=16).hexdigest()
     try:
-        return _stable_ids(cached.read_text(encoding="utf-8"), digest)
+        return digest, _stable_ids((_cache_dir(site) / f"{digest}.svg").read_text(encoding="utf-8"), digest)
     except OSError:
-        pass
+        return digest, None
+
+
+def _render(site: Site, vega_lite: dict[str, Any], digest: str) -> str:
+    """``static_svg`` of a chart not in the cache: rendered here, and cached."""
+    cached = _cache_dir(site) / f"{digest}.svg"
     import vl_convert
 
     svg: str = vl_convert.vegalite_to_svg(vega_lite, allowed_base_urls=[])
@@ -97,9 +114,12 @@ def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, ta
     must already be safe HTML/SVG (built with markup helpers, values escaped).
     """
     vega_lite = readable(vega_lite)
-    if svg is None:
-        svg = static_svg(site, vega_lite)
-    svg = named_svg(svg, summary)
+    if svg is not None:
+        svg = named_svg(svg, summary)
+    elif site.svgs is not None:
+        svg = site.svgs.later(site, vega_lite, summary)
+    else:
+        svg = named_svg(static_svg(site, vega_lite), summary)
     return (
         '<figure class="cir-chart">'
         f'<figcaption class="cir-chart__title">{esc(title)}</figcaption>'
@@ -180,3 +200,167 @@ def vega_bundle(site: Site) -> bytes:
 def files(site: Site, site_url: str = "") -> dict[str, bytes]:
     """The chart loader (linked on every page) and the Vega bundle (loaded only where needed)."""
     return {LOADER_PATH: asset_bytes("charts.js"), BUNDLE_PATH: vega_bundle(site)}
+
+
+# --- a tree's charts rendered beside it
+
+#: What the helper process runs: vl-convert, started at once (its start takes a second or more),
+#: then one chart per line of its input (a spec and where to write its SVG), answered by a line
+#: (the path written, or why not). Self-contained: it imports nothing of the portal.
+_HELPER = r"""
+import json, os, sys
+import vl_convert
+vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, allowed_base_urls=[])
+for line in sys.stdin:
+    job = json.loads(line)
+    try:
+        svg = vl_convert.vegalite_to_svg(job["spec"], allowed_base_urls=[])
+        if svg.startswith("<?xml"):
+            svg = svg.split("?>", 1)[1].lstrip()
+        os.makedirs(os.path.dirname(job["path"]), exist_ok=True)
+        with open(job["path"] + ".part", "w", encoding="utf-8") as out:
+            out.write(svg)
+        os.replace(job["path"] + ".part", job["path"])
+        answer = {"path": job["path"]}
+    except Exception as exc:
+        answer = {"path": job["path"], "error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+"""
+
+#: How long (s) the helper may take over one chart before it is given up (and its charts are
+#: rendered on the build's thread): vl-convert takes 60-250 ms a chart, after a start of 1-2 s.
+ANSWER_TIMEOUT = 60.0
+
+_LATER = re.compile(r"<!--cir-svg (\d+)-->")
+
+
+class Renderer:
+    """Renders the static SVGs of the charts a tree needs in a helper process (vl-convert), while
+    the tree's other pages are made: ``later`` hands a chart over and gives a placeholder that
+    ``resolve`` replaces with the chart's SVG once rendered (the same SVG ``static_svg`` makes
+    and caches). A cold build of a 2,000-record register spent 3-5 s rendering its 15 charts on
+    the build's own thread. A chart the helper cannot render is rendered here (its error then
+    reported as ``static_svg`` reports it)."""
+
+    def __init__(self, site: Site) -> None:
+        self._proc = subprocess.Popen([sys.executable, "-c", _HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+        self._cache = _cache_dir(site)
+        #: placeholders: the chart (spec, digest) and its summary
+        self._charts: list[tuple[dict[str, Any], str, str]] = []
+        self._sent: dict[str, str | None] = {}  # digest -> its SVG file once answered, None until then
+        self._stopped = False
+        # (specs go to the helper on a thread of their own: while vl-convert starts, the pipe
+        # fills, and the build's thread must not wait for it)
+        self._jobs: queue.Queue[str | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write, args=(self._proc.stdin,), name="cir-charts", daemon=True)
+        self._writer.start()
+        # (its answers are read on another: a helper that hangs is given up after ANSWER_TIMEOUT)
+        self._answers: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(self._proc.stdout,), name="cir-charts-answers",
+                                        daemon=True)
+        self._reader.start()
+
+    def _read(self, pipe: IO[str] | None) -> None:
+        assert pipe is not None
+        try:
+            for line in pipe:
+                self._answers.put(line)
+        except (OSError, ValueError):  # (closed)
+            pass
+        self._answers.put("")
+
+    def _write(self, pipe: IO[str] | None) -> None:
+        assert pipe is not None
+        try:
+            while (line := self._jobs.get()) is not None:
+                pipe.write(line)
+                pipe.flush()
+        except OSError:  # the helper stopped: its charts are rendered in resolve
+            pass
+        finally:
+            with suppress(OSError):
+                pipe.close()
+
+    def later(self, site: Site, vega_lite: dict[str, Any], summary: str) -> str:
+        """The chart's static SVG, named by ``summary``, or a placeholder for it."""
+        digest, svg = _cached(site, vega_lite)
+        if svg is not None:
+            return named_svg(svg, summary)
+        if digest not in self._sent:
+            self._sent[digest] = None
+            path = str(self._cache / f"{digest}.svg")
+            self._jobs.put(json.dumps({"spec": vega_lite, "path": path}, ensure_ascii=False) + "\n")
+        self._charts.append((vega_lite, digest, summary))
+        return f"<!--cir-svg {len(self._charts) - 1}-->"
+
+    def resolve(self, site: Site, html: str) -> str:
+        """``html`` with its placeholders replaced by their charts' SVGs."""
+        def svg(match: re.Match[str]) -> str:
+            vega_lite, digest, summary = self._charts[int(match.group(1))]
+            return named_svg(self._svg(site, vega_lite, digest), summary)
+
+        return _LATER.sub(svg, html) if "<!--cir-svg " in html else html
+
+    def _svg(self, site: Site, vega_lite: dict[str, Any], digest: str) -> str:
+        path = self._cache / f"{digest}.svg"
+        while self._sent.get(digest) is None and self._answer():
+            pass
+        try:
+            if self._sent.get(digest):
+                return _stable_ids(path.read_text(encoding="utf-8"), digest)
+        except OSError:
+            pass
+        return _render(site, vega_lite, digest)  # (the helper could not: here, as static_svg would)
+
+    def _answer(self) -> bool:
+        """Read the helper's next answer; False when it has stopped (or says what it should not:
+        then it is not asked again)."""
+        if self._stopped:
+            return False
+        try:
+            line = self._answers.get(timeout=ANSWER_TIMEOUT)
+        except queue.Empty:
+            line = ""
+            self._proc.kill()
+        try:
+            answer = json.loads(line)
+            digest = Path(answer["path"]).stem
+        except (ValueError, TypeError, KeyError):  # (an empty line: it has stopped)
+            self._stopped = True
+            return False
+        self._sent[digest] = "" if "error" in answer else answer["path"]
+        return True
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._writer.join()
+        self._reader.join()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+@contextmanager
+def rendering(site: Site) -> Iterator[Renderer | None]:
+    """A ``Renderer`` for the charts of ``site`` (``site.svgs`` meanwhile) when its chart cache
+    has none yet (a first build: warm builds find every chart cached), else None."""
+    cache = _cache_dir(site)
+    if site.svgs is not None or (cache.is_dir() and any(cache.glob("*.svg"))):
+        yield None
+        return
+    try:
+        renderer = site.svgs = Renderer(site)
+    except OSError:  # (no process to be had: each chart is rendered when asked for, as before)
+        yield None
+        return
+    try:
+        yield renderer
+    finally:
+        site.svgs = None
+        renderer.close()

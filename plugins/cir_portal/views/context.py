@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
-from typing import Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from cir_portal.core.config import AFFECTS_KINDS, Config, Project
 from cir_portal.core.deps import Key, Memo, Reads, TrackedIndex, TrackedRegister
@@ -62,6 +62,14 @@ def content_epoch(project: Project, register: Register | None = None) -> int:
 T = TypeVar("T")
 
 
+class ChartSvgs(Protocol):
+    """What renders the static SVGs of a tree's charts beside it (views/charts.py ``Renderer``)."""
+
+    def later(self, site: Site, vega_lite: dict[str, Any], summary: str) -> str:
+        """The chart's static SVG named by ``summary``, or a placeholder the renderer replaces later."""
+        ...
+
+
 class Site:
     """What every view needs: the register, labels in the site language, and URLs."""
 
@@ -69,6 +77,8 @@ class Site:
     reads: Reads | None = None
     #: the live preview's values kept from one build to the next (``memo``)
     memos: Memo | None = None
+    #: while a tree is built, what renders its charts' static SVGs beside it (views/charts.py)
+    svgs: ChartSvgs | None = None
 
     def __init__(self, register: Register, project: Project, *, directory_urls: bool = True,
                  epoch: int | None = None, link_base: LinkBase = "page") -> None:

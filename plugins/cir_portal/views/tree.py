@@ -48,6 +48,8 @@ T = TypeVar("T")
 #: changed (a maker reads what its page lists when it runs, not when it is made).
 PAGE_VIEWS = (register, board, cascade, governance, roadmap, browse, guide, knowledge, maturity, dashboard,
               priorities, reports, search)
+#: The views whose pages draw charts that are not drawn by hand (vl-convert renders their static SVGs).
+CHART_VIEWS = (maturity, dashboard, priorities)
 #: The views that publish files (exports, assets), each ``files(site, site_url) -> {path: bytes}``.
 FILE_VIEWS = (exports, charts, knowledge, dashboard, roadmap, search)
 #: The views that add sections to a record's card, in card order: ``card_sections(site, record) -> html``.
@@ -188,11 +190,19 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
     pages are made when asked for."""
     site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
     generated: dict[str, Page] = {}
-    for view in PAGE_VIEWS:
-        for page in view.pages(site):
+    files: dict[str, bytes] = {}
+    # (a first build's charts are rendered in a helper process meanwhile, views/charts.py)
+    with charts.rendering(site) as svgs:
+        # the views that draw charts first: the helper renders them while the others are made
+        by_view = {view: list(view.pages(site)) for view in sorted(PAGE_VIEWS, key=lambda view: view not in CHART_VIEWS)}
+        made = [page for view in PAGE_VIEWS for page in by_view[view]]
+        for file_view in FILE_VIEWS:
+            files.update(file_view.files(site, site_url))
+        for page in made:
+            if svgs is not None:
+                page = replace(page, content=svgs.resolve(site, page.content))
             generated[page.src_uri] = finish(page)
     tree = SiteTree(Pages(site, {r.src_uri: r for r in register.all()}, generated))
-    for file_view in FILE_VIEWS:
-        tree.files.update(file_view.files(site, site_url))
+    tree.files.update(files)
     tree.files.update(static_files())
     return tree

@@ -1,0 +1,106 @@
+"""A first build's charts are rendered in a helper process while the tree's other pages are made
+(views/charts.py ``Renderer``): the same pages as rendering each chart on the build's own thread,
+and as a build that finds them cached; a helper that fails leaves the charts to the build."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
+from cir_portal.views import charts
+from cir_portal.views.tree import build_tree
+from cirtest.site import copy_project
+
+EPOCH = 1_790_000_000
+
+
+def tree_digests(project: Path) -> dict[str, str]:
+    result = load_register(Project(project), use_cache=False)
+    assert result.register is not None, [str(i) for i in result.issues]
+    tree = build_tree(result.register, result.project, epoch=EPOCH)
+    out = {src: page.source() + page.heading + page.card for src, page in tree.pages.items()}
+    out.update({path: data.decode("utf-8", "replace") for path, data in tree.files.items()})
+    return {name: hashlib.sha256(text.encode()).hexdigest() for name, text in out.items()}
+
+
+@pytest.fixture
+def spied(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of the charts rendered on the build's thread and of the helpers started."""
+    counts = {"here": 0, "helpers": 0}
+    render, renderer = charts._render, charts.Renderer.__init__
+
+    def counted_render(*args: Any) -> str:
+        counts["here"] += 1
+        return render(*args)
+
+    def counted_init(self: charts.Renderer, *args: Any) -> None:
+        counts["helpers"] += 1
+        renderer(self, *args)
+
+    monkeypatch.setattr(charts, "_render", counted_render)
+    monkeypatch.setattr(charts.Renderer, "__init__", counted_init)
+    return counts
+
+
+def _uncached(project: Path) -> Path:
+    shutil.rmtree(project / ".cir-cache", ignore_errors=True)
+    return project
+
+
+def test_charts_rendered_beside_the_build_are_the_ones_rendered_in_it(
+        tmp_path: Path, spied: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_project(tmp_path / "project")
+    beside = tree_digests(_uncached(project))
+    assert spied == {"here": 0, "helpers": 1}
+    assert any((project / ".cir-cache" / "charts").glob("*.svg")), "the helper cached no chart"
+    cached = tree_digests(project)  # every chart cached now: no helper
+    assert spied == {"here": 0, "helpers": 1}
+
+    def no_helper(site: Any) -> Any:
+        return _no_renderer()
+
+    monkeypatch.setattr(charts, "rendering", no_helper)
+    here = tree_digests(_uncached(project))
+    assert spied["here"] >= 5, spied  # (the example's dashboard and maturity charts)
+    assert beside == here == cached
+
+
+def _no_renderer() -> Any:
+    from contextlib import nullcontext
+    return nullcontext(None)
+
+
+@pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", "import sys\nfor line in sys.stdin: print('{}')",
+                                    "import json, sys\nfor line in sys.stdin:\n"
+                                    "    print(json.dumps({'path': json.loads(line)['path'], 'error': 'no'}), flush=True)",
+                                    "import time; time.sleep(600)"])
+def test_a_helper_that_fails_leaves_its_charts_to_the_build(
+        tmp_path: Path, spied: dict[str, int], monkeypatch: pytest.MonkeyPatch, helper: str) -> None:
+    """Stopped at once, answering nonsense, failing every chart or hanging: the tree is the
+    same, its charts rendered on the build's thread."""
+    project = copy_project(tmp_path / "project")
+    monkeypatch.setattr(charts, "_HELPER", helper)
+    monkeypatch.setattr(charts, "ANSWER_TIMEOUT", 2.0)
+    broken = tree_digests(_uncached(project))
+    assert spied["helpers"] == 1 and spied["here"] >= 5, spied
+    monkeypatch.undo()
+    assert broken == tree_digests(_uncached(project))
+
+
+def test_no_placeholder_is_left(tmp_path: Path) -> None:
+    project = _uncached(copy_project(tmp_path / "project"))
+    result = load_register(Project(project), use_cache=False)
+    assert result.register is not None
+    tree = build_tree(result.register, result.project, epoch=EPOCH)
+    texts: list[tuple[str, Callable[[], str]]] = [(src, page.source) for src, page in tree.pages.generated.items()]
+    texts += [(path, lambda data=data: data.decode("utf-8", "replace")) for path, data in tree.files.items()]
+    left = [src for src, text in texts if "<!--cir-svg" in text()]
+    assert not left, left
+    assert any("<svg" in text() for _, text in texts)
