@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -54,27 +55,27 @@ def _uncached(project: Path) -> Path:
     return project
 
 
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("charts") / "project")
+
+
+@pytest.fixture(scope="module")
+def here(project: Path) -> dict[str, str]:
+    """The example's tree with every chart rendered on the build's thread (no helper)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "rendering", lambda site: nullcontext(None))
+        return tree_digests(_uncached(project))
+
+
 def test_charts_rendered_beside_the_build_are_the_ones_rendered_in_it(
-        tmp_path: Path, spied: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    project = copy_project(tmp_path / "project")
+        project: Path, here: dict[str, str], spied: dict[str, int]) -> None:
     beside = tree_digests(_uncached(project))
     assert spied == {"here": 0, "helpers": 1}
     assert any((project / ".cir-cache" / "charts").glob("*.svg")), "the helper cached no chart"
-    cached = tree_digests(project)  # every chart cached now: no helper
+    assert beside == here
+    assert tree_digests(project) == here  # every chart cached now: no helper
     assert spied == {"here": 0, "helpers": 1}
-
-    def no_helper(site: Any) -> Any:
-        return _no_renderer()
-
-    monkeypatch.setattr(charts, "rendering", no_helper)
-    here = tree_digests(_uncached(project))
-    assert spied["here"] >= 5, spied  # (the example's dashboard and maturity charts)
-    assert beside == here == cached
-
-
-def _no_renderer() -> Any:
-    from contextlib import nullcontext
-    return nullcontext(None)
 
 
 @pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", "import sys\nfor line in sys.stdin: print('{}')",
@@ -82,21 +83,18 @@ def _no_renderer() -> Any:
                                     "    print(json.dumps({'path': json.loads(line)['path'], 'error': 'no'}), flush=True)",
                                     "import time; time.sleep(600)"])
 def test_a_helper_that_fails_leaves_its_charts_to_the_build(
-        tmp_path: Path, spied: dict[str, int], monkeypatch: pytest.MonkeyPatch, helper: str) -> None:
+        project: Path, here: dict[str, str], spied: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+        helper: str) -> None:
     """Stopped at once, answering nonsense, failing every chart or hanging: the tree is the
     same, its charts rendered on the build's thread."""
-    project = copy_project(tmp_path / "project")
     monkeypatch.setattr(charts, "_HELPER", helper)
     monkeypatch.setattr(charts, "ANSWER_TIMEOUT", 2.0)
-    broken = tree_digests(_uncached(project))
-    assert spied["helpers"] == 1 and spied["here"] >= 5, spied
-    monkeypatch.undo()
-    assert broken == tree_digests(_uncached(project))
+    assert tree_digests(_uncached(project)) == here
+    assert spied["helpers"] == 1 and spied["here"] >= 5, spied  # (the example's dashboard and maturity charts)
 
 
-def test_no_placeholder_is_left(tmp_path: Path) -> None:
-    project = _uncached(copy_project(tmp_path / "project"))
-    result = load_register(Project(project), use_cache=False)
+def test_no_placeholder_is_left(project: Path) -> None:
+    result = load_register(Project(_uncached(project)), use_cache=False)
     assert result.register is not None
     tree = build_tree(result.register, result.project, epoch=EPOCH)
     texts: list[tuple[str, Callable[[], str]]] = [(src, page.source) for src, page in tree.pages.generated.items()]
