@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -102,3 +103,14 @@ def test_no_placeholder_is_left(project: Path) -> None:
     left = [src for src, text in texts if "<!--cir-svg" in text()]
     assert not left, left
     assert any("<svg" in text() for _, text in texts)
+
+
+def test_text_that_looks_like_a_placeholder_is_left_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's Markdown may hold any text from a record, ``<!--cir-svg 0-->`` included: only the
+    renderer's own placeholders are replaced (never an index out of its charts, never a chart)."""
+    monkeypatch.setattr(charts, "_HELPER", "import sys\nfor line in sys.stdin: pass")
+    site: Any = SimpleNamespace(project=SimpleNamespace(root=tmp_path), svgs=None)
+    with charts.rendering(site) as renderer:
+        assert renderer is not None
+        forged = "a <!--cir-svg 0--> b <!--cir-svg 99--> c <!--cir-svg-0000000000000000 0-->"
+        assert renderer.resolve(site, forged) == forged

@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -83,10 +84,14 @@ def static_svg(site: Site, vega_lite: dict[str, Any]) -> str:
 def _cached(site: Site, vega_lite: dict[str, Any]) -> tuple[str, str | None]:
     """The chart's digest (of its spec), and its SVG if the cache has it."""
     digest = hashlib.blake2b(spec_json(vega_lite).encode(), digest_size=16).hexdigest()
+    return digest, _read_cached(_cache_dir(site), digest)
+
+
+def _read_cached(cache: Path, digest: str) -> str | None:
     try:
-        return digest, _stable_ids((_cache_dir(site) / f"{digest}.svg").read_text(encoding="utf-8"), digest)
+        return _stable_ids((cache / f"{digest}.svg").read_text(encoding="utf-8"), digest)
     except OSError:
-        return digest, None
+        return None
 
 
 def _render(site: Site, vega_lite: dict[str, Any], digest: str) -> str:
@@ -232,8 +237,6 @@ for line in sys.stdin:
 #: rendered on the build's thread): vl-convert takes 60-250 ms a chart, after a start of 1-2 s.
 ANSWER_TIMEOUT = 60.0
 
-_LATER = re.compile(r"<!--cir-svg (\d+)-->")
-
 
 class Renderer:
     """Renders the static SVGs of the charts a tree needs in a helper process (vl-convert), while
@@ -247,6 +250,10 @@ class Renderer:
         self._proc = subprocess.Popen([sys.executable, "-c", _HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
         self._cache = _cache_dir(site)
+        # A placeholder carries a mark of this renderer's own: text from a record that looks like
+        # one (in a page's Markdown) is left as it is. (Placeholders never reach the output.)
+        self._mark = f"<!--cir-svg-{secrets.token_hex(8)} "
+        self._placeholder = re.compile(re.escape(self._mark) + r"(\d+)-->")
         #: placeholders: the chart (spec, digest) and its summary
         self._charts: list[tuple[dict[str, Any], str, str]] = []
         self._sent: dict[str, str | None] = {}  # digest -> its SVG file once answered, None until then
@@ -293,7 +300,7 @@ class Renderer:
             path = str(self._cache / f"{digest}.svg")
             self._jobs.put(json.dumps({"spec": vega_lite, "path": path}, ensure_ascii=False) + "\n")
         self._charts.append((vega_lite, digest, summary))
-        return f"<!--cir-svg {len(self._charts) - 1}-->"
+        return f"{self._mark}{len(self._charts) - 1}-->"
 
     def resolve(self, site: Site, html: str) -> str:
         """``html`` with its placeholders replaced by their charts' SVGs."""
@@ -301,18 +308,14 @@ class Renderer:
             vega_lite, digest, summary = self._charts[int(match.group(1))]
             return named_svg(self._svg(site, vega_lite, digest), summary)
 
-        return _LATER.sub(svg, html) if "<!--cir-svg " in html else html
+        return self._placeholder.sub(svg, html) if self._mark in html else html
 
     def _svg(self, site: Site, vega_lite: dict[str, Any], digest: str) -> str:
-        path = self._cache / f"{digest}.svg"
         while self._sent.get(digest) is None and self._answer():
             pass
-        try:
-            if self._sent.get(digest):
-                return _stable_ids(path.read_text(encoding="utf-8"), digest)
-        except OSError:
-            pass
-        return _render(site, vega_lite, digest)  # (the helper could not: here, as static_svg would)
+        svg = _read_cached(self._cache, digest) if self._sent.get(digest) else None
+        # (the helper could not: rendered here, as static_svg would)
+        return svg if svg is not None else _render(site, vega_lite, digest)
 
     def _answer(self) -> bool:
         """Read the helper's next answer; False when it has stopped (or says what it should not:
