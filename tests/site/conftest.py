@@ -26,7 +26,7 @@ def example_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Bui
     large register's build does, the first none."""
     root = tmp_path_factory.mktemp("example-builds")
     jobs = []
-    for name, env in (("first", None), ("second", {"CIR_HELD_MIB": "0"})):
+    for name, env in (("first", None), ("second", {"CIR_HELD_MIB": "0", "CIR_PREMADE_MIN": "0"})):
         jobs.append((copy_project(root / name / "project"), root / name / "site", env))
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)

@@ -40,6 +40,7 @@ from cir_portal.core.issues import Issue
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
+from cir_portal.views import premade
 from cir_portal.views.access import skip_to_content
 from cir_portal.views.context import content_epoch
 from cir_portal.views.markup import esc, relative_url, stash_html_blocks, unstash_html_blocks
@@ -235,6 +236,17 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # generated pages and files, and the record pages: what the portal writes
             reuse.plan(files, {*self.tree.pages, *self.tree.files})
         self.skip_label = Translator(self.language)("skip_to_content")
+        if self.preview is None and not self.dirty:
+            # the record pages' headings and cards are made on a core to spare from now on, in the
+            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs
+            try:
+                minimum = premade.minimum_from_env()
+            except ValueError as exc:
+                raise PluginError(str(exc)) from None
+            order = [file.src_uri for file in files.documentation_pages()]
+            spare = premade.free_cores(busy=1 if self.config.search else 0) > 0 or minimum == 0
+            if spare and self.tree.pages.premake(order, indexed=self.config.search, minimum=minimum):
+                log.info("record pages' headings and cards made in another process, beside MkDocs' rendering")
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -444,6 +456,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         another project) dates itself from its own content. Default priority: the pages are written."""
         self._release_epoch()
         self.held = HeldPages()  # (a --dirty build does not render unchanged pages in the theme)
+        self.tree.pages.close()
         if not self.config.search:
             return
         live, self.live = self.live, None
@@ -510,6 +523,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.reuse is not None:
             self.reuse.failed()
         self._release_epoch()
+        self.tree.pages.close()
         if self.live is not None:
             self.live.close()
             self.live = None

@@ -8,7 +8,7 @@ The live preview builds the same tree incrementally (``preview.py``).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeVar
@@ -39,6 +39,7 @@ from cir_portal.views import (
 )
 from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
+from cir_portal.views.premade import PREMADE_MIN, Made, Premade, card_text
 
 T = TypeVar("T")
 
@@ -77,6 +78,8 @@ class Pages(Mapping[str, Page]):
         self._own: dict[str, bytes] = {}
         #: the record pages' headings made already (``heading``), until their pages are made
         self._headings: dict[str, str] = {}
+        #: the record pages' parts being made in a forked process (``premake``)
+        self._premade: Premade | None = None
 
     def __getitem__(self, src_uri: str) -> Page:
         page = self.generated.get(src_uri)
@@ -85,6 +88,11 @@ class Pages(Mapping[str, Page]):
         page = self.known.get(src_uri)
         if page is not None:
             return page
+        made = self._made(src_uri, pop=True)
+        if made is not None:
+            record = self.records[src_uri]
+            return Page(src_uri, f"{record.id} {record.title}", record.body, heading=made.heading,
+                        card=card_text(made), record=record)
         own = self._own.pop(src_uri, None)
         return self._unrecorded(partial(record_page, own=zlib.decompress(own).decode("utf-8") if own is not None else None,
                                         top=self._headings.pop(src_uri, None)), self.records[src_uri])
@@ -110,6 +118,9 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.card
+        made = self._made(src_uri)
+        if made is not None and made.indexed is not None:
+            return made.indexed
         record = self.records[src_uri]
         own = self._unrecorded(cards.card_fields, record)
         self._own[src_uri] = zlib.compress(own.encode("utf-8"), 1)
@@ -129,6 +140,9 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.heading
+        premade = self._made(src_uri)
+        if premade is not None:
+            return premade.heading
         made = self._headings.get(src_uri)
         if made is not None:
             return access.skip_target(made)
@@ -137,6 +151,30 @@ class Pages(Mapping[str, Page]):
             return ""
         made = self._headings[src_uri] = cards.heading(self.site, record)
         return access.skip_target(made)
+
+    def premake(self, order: Sequence[str], *, indexed: bool, minimum: int = PREMADE_MIN) -> bool:
+        """Have the record pages of ``order`` (the order the engine asks for them) made in a forked
+        process (views/premade.py), with their cards' parts the search index reads if
+        ``indexed``: a plain build's (the live preview records what each page reads). Whether
+        the process was started (not for fewer than ``minimum`` records, nor where forking is not safe)."""
+        self.close()
+        if self.site is None or self.site.reads is not None:
+            return False
+        records = [self.records[src] for src in order if src in self.records and src not in self.known
+                   and src not in self.generated]
+        self._premade = Premade.start(self.site, records, card_sections, indexed=indexed, minimum=minimum)
+        return self._premade is not None
+
+    def _made(self, src_uri: str, *, pop: bool = False) -> Made | None:
+        if self._premade is None:
+            return None
+        return self._premade.pop(src_uri) if pop else self._premade.take(src_uri)
+
+    def close(self) -> None:
+        """Stop making record pages in another process (``premake``), if it still runs."""
+        if self._premade is not None:
+            self._premade.close()
+            self._premade = None
 
 
 @dataclass
@@ -162,10 +200,15 @@ def view_name(view: object) -> str:
     return str(getattr(view, "__name__", view)).rsplit(".", 1)[-1]
 
 
+def card_sections(site: Site, record: Record) -> str:
+    """Every card view's sections of a record's card, in card order."""
+    return "".join(view.card_sections(site, record) for view in CARD_VIEWS)
+
+
 def record_page(site: Site, record: Record, own: str | None = None, top: str | None = None) -> Page:
     """A record's own page: its body, under its heading and card (with every card view's
     sections); ``own``: the card's own fields, ``top``: its heading, made already."""
-    heading, card = cards.card(site, record, "".join(view.card_sections(site, record) for view in CARD_VIEWS), own, top)
+    heading, card = cards.card(site, record, card_sections(site, record), own, top)
     # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
     return Page(record.src_uri, f"{record.id} {record.title}", record.body,
                 heading=access.skip_target(heading), card=access.finish(card), record=record)

@@ -1,0 +1,145 @@
+"""Record pages made in a forked process (views/premade.py): the same pages as made in-process,
+whatever order they are asked for in, and made in-process where the process fails or stops."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from cir_portal.core.config import Project
+from cir_portal.core.pipeline import load_register
+from cir_portal.views import metrics, premade
+from cir_portal.views.tree import SiteTree, build_tree
+from cirtest.site import REPO_ROOT
+
+EPOCH = 1_790_000_000
+
+
+def example_tree() -> SiteTree:
+    result = load_register(Project(REPO_ROOT), use_cache=False)
+    assert result.register is not None, [str(i) for i in result.issues]
+    return build_tree(result.register, result.project, epoch=EPOCH)
+
+
+def parts(tree: SiteTree, src: str) -> tuple[str, str, str, str]:
+    """What the engine asks of a record page, in the order it asks: heading and search card
+    (first pass), the page (second pass)."""
+    heading, indexed = tree.pages.heading(src), tree.pages.indexed_card(src)
+    page = tree.pages[src]
+    return heading, indexed, page.heading, page.card
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, tuple[str, str, str, str]]:
+    tree = example_tree()
+    return {src: parts(tree, src) for src in tree.pages.records}
+
+
+def test_pages_made_in_a_forked_process_are_the_pages_made_in_process(
+        reference: dict[str, tuple[str, str, str, str]]) -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    assert len(order) > 50
+    # asked for in another order than the process makes them: the first ones last
+    asked = order[10:] + order[:10]
+    assert tree.pages.premake([*order, "index.md", "register.md"], indexed=True, minimum=0)
+    premade_ = tree.pages._premade
+    assert premade_ is not None
+    assert {src: parts(tree, src) for src in asked} == reference
+    assert premade_.failure is None
+    assert not premade_._received, "a page's parts are let go of once it is made"
+    premade_._process.join(30)
+    assert premade_._process.exitcode == 0, "the process sent every page and ended"
+    tree.pages.close()
+
+
+def test_the_search_cards_are_made_only_when_asked_for(reference: dict[str, tuple[str, str, str, str]]) -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    assert tree.pages.premake(order, indexed=False, minimum=0)
+    src = order[3]
+    made = tree.pages._made(src)
+    assert made is not None and made.indexed is None
+    assert tree.pages.indexed_card(src) == reference[src][1]  # made in-process
+    assert tree.pages[src].card == reference[src][3]
+    tree.pages.close()
+
+
+def test_a_page_the_process_fails_on_is_made_in_process_and_fails_there(
+        monkeypatch: pytest.MonkeyPatch, reference: dict[str, tuple[str, str, str, str]]) -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    broken = order[20]
+    sections = metrics.card_sections
+
+    def failing(site: object, record: object) -> str:
+        if getattr(record, "src_uri", None) == broken:
+            raise RuntimeError("broken card")
+        return sections(site, record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(metrics, "card_sections", failing)
+    assert tree.pages.premake(order, indexed=True, minimum=0)
+    for src in order[:20]:
+        assert parts(tree, src) == reference[src]
+    with pytest.raises(RuntimeError, match="broken card"):
+        parts(tree, broken)
+    premade_ = tree.pages._premade
+    assert premade_ is not None and premade_.failure == "RuntimeError: broken card"
+    monkeypatch.setattr(metrics, "card_sections", sections)
+    for src in order[21:]:  # the rest: made in-process
+        assert parts(tree, src) == reference[src]
+    tree.pages.close()
+
+
+def test_closing_stops_the_process_and_lets_go_of_its_pages() -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    assert tree.pages.premake(order, indexed=True, minimum=0)
+    premade_ = tree.pages._premade
+    assert premade_ is not None
+    tree.pages.heading(order[0])
+    tree.pages.close()
+    assert tree.pages._premade is None
+    assert not premade_._process.is_alive()
+    assert not premade_._received
+
+
+def test_no_process_for_a_small_register_or_beside_other_threads() -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    assert not tree.pages.premake(order, indexed=True)  # the example is below PREMADE_MIN
+    assert len(order) < premade.PREMADE_MIN
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not tree.pages.premake(order, indexed=True, minimum=0)
+    finally:
+        stop.set()
+        other.join()
+    assert tree.pages._premade is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", premade.PREMADE_MIN), (" 0 ", 0), ("5000", 5000)])
+def test_the_minimum_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
+    monkeypatch.setenv(premade.PREMADE_ENV, value)
+    assert premade.minimum_from_env() == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "2.5"])
+def test_a_minimum_that_is_not_a_count_says_what_to_set(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(premade.PREMADE_ENV, value)
+    with pytest.raises(ValueError, match=r"CIR_PREMADE_MIN=.*a whole number, 0 or more; default 200"):
+        premade.minimum_from_env()
+
+
+def test_a_build_with_a_bad_minimum_fails_with_the_message(tmp_path: Path) -> None:
+    from cirtest.site import copy_project, mkdocs_build
+
+    project = copy_project(tmp_path / "project")
+    build = mkdocs_build(project, tmp_path / "site", {premade.PREMADE_ENV: "lots"})
+    assert build.returncode != 0
+    assert "CIR_PREMADE_MIN='lots': set it to" in build.log
+    assert "Traceback" not in build.log
