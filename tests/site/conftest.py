@@ -22,11 +22,13 @@ from cirtest.site import REPO_ROOT, Build, RecordFile, build_all, copy_project, 
 def example_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Build]:
     """Two copies of the example register, in different folders, built with ``--strict``
     (without SOURCE_DATE_EPOCH, so the portal has to date the site from the content); the
-    second holds every page's HTML compressed between MkDocs' passes (adapters/memory.py), as a
-    large register's build does, the first none."""
+    second holds every page's HTML compressed between MkDocs' passes (adapters/memory.py) and
+    makes the record pages' cards in a forked process (views/premade.py), as a large register's
+    build does, and renders Material's navigation for every page, which the first serves from
+    its cache for the record pages of a folder (adapters/navcache.py)."""
     root = tmp_path_factory.mktemp("example-builds")
     jobs = []
-    for name, env in (("first", None), ("second", {"CIR_HELD_MIB": "0", "CIR_PREMADE_MIN": "0"})):
+    for name, env in (("first", None), ("second", {"CIR_HELD_MIB": "0", "CIR_PREMADE_MIN": "0", "CIR_THEME_CACHE": "0"})):
         jobs.append((copy_project(root / name / "project"), root / name / "site", env))
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)

@@ -56,7 +56,8 @@ def test_two_builds_of_the_same_content_are_byte_identical(example_builds: tuple
     """Two copies of the example in different folders build to the same files, byte for byte,
     the second holding every page's HTML compressed between MkDocs' two passes (as the build of
     a large register holds most of them) and making the record pages' cards in a forked process
-    (as a large register's build does), the first neither."""
+    (as a large register's build does), the first neither; the first serving the navigation of
+    record pages from its cache, the second rendering it for every page."""
     held = [re.search(r"(\d+) of (\d+) pages' HTML held compressed", b.log) for b in example_builds]
     assert held[0] is None, held[0]
     assert held[1] is not None and held[1][1] == held[1][2] and int(held[1][1]) > 60, example_builds[1].log[-2000:]

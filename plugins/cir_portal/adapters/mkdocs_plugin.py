@@ -28,8 +28,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from cir_portal.adapters import navcache
 from cir_portal.adapters.collector import Collector
 from cir_portal.adapters.memory import HELD_ENV, HeldPages, give_back
+from cir_portal.adapters.navcache import NavCache
 from cir_portal.adapters.outputs import PreviousOutput
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.adapters.search import LiveIndex, SearchIndexError, index_site
@@ -100,6 +102,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.collector = Collector()
         #: a plain build's pages' HTML between MkDocs' two passes, beyond a budget compressed (see _drop_markdown)
         self.held = HeldPages()
+        #: this build's navigation (on_nav) and Material's navigation HTML by folder of record pages (on_env)
+        self.nav: Navigation | None = None
+        self.navs: NavCache | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether we serve: then validation errors are shown on the pages instead of
@@ -250,9 +255,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """Keep the navigation for the sitemap of a live-preview rebuild (default priority)."""
+        """Keep the navigation for the sitemap of a live-preview rebuild and for the navigation
+        cache (default priority)."""
         if self.reuse is not None:
             self.reuse.nav = nav
+        self.nav = nav
         return nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -263,6 +270,11 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.reuse is not None:
             env.bytecode_cache = self.reuse.templates
             self.reuse.env = env
+        # Material's navigation, rendered once per folder of record pages (adapters/navcache.py)
+        self.navs = NavCache(set(self.tree.pages.records), navcache.listed_pages(self.nav),
+                             navcache.nav_targets(self.nav, config))
+        if not navcache.install(env, self.navs):
+            self.navs = None
         if self.preview is None:
             give_back()  # the generated pages' stashed HTML and the Markdown of every page, let go as they were read
         if self.held.packed:
@@ -457,6 +469,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self._release_epoch()
         self.held = HeldPages()  # (a --dirty build does not render unchanged pages in the theme)
         self.tree.pages.close()
+        if self.navs is not None:
+            log.debug(f"navigation: {self.navs.hits} pages' sidebar from {len(self.navs.html)} rendered once")
+            self.navs = None
         if not self.config.search:
             return
         live, self.live = self.live, None
