@@ -96,12 +96,14 @@ def test_not_installed_for_a_theme_override_or_when_turned_off(tmp_path: Path, m
     (override / "nav.html").write_text("<nav>{{ page.title }}</nav>", encoding="utf-8")
     import material
 
-    theme = Path(material.__file__).parent / "templates"
+    folder = Path(material.__file__).parent
+    theme = folder / "templates"
     mine = jinja2.Environment(loader=jinja2.FileSystemLoader([str(tmp_path / "overrides"), str(theme)]))
-    assert not navcache.install(mine, NavCache(set(), set(), []))
+    assert not navcache.install(mine, NavCache(set(), set(), []), folder)
     material_env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(theme)]))
+    assert not navcache.install(material_env, NavCache(set(), set(), []), None)  # Material not installed
     monkeypatch.setenv(navcache.CACHE_ENV, "0")
-    assert not navcache.install(material_env, NavCache(set(), set(), []))
+    assert not navcache.install(material_env, NavCache(set(), set(), []), folder)
     monkeypatch.delenv(navcache.CACHE_ENV)
-    assert navcache.install(material_env, NavCache(set(), set(), []))
+    assert navcache.install(material_env, NavCache(set(), set(), []), folder)
     assert "cir_nav_key" in material_env.globals

@@ -3,6 +3,7 @@ whatever order they are asked for in, and made in-process where the process fail
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -42,11 +43,15 @@ def test_pages_made_in_a_forked_process_are_the_pages_made_in_process(
     tree = example_tree()
     order = sorted(tree.pages.records)
     assert len(order) > 50
-    # asked for in another order than the process makes them: the first ones last
-    asked = order[10:] + order[:10]
     assert tree.pages.premake([*order, "index.md", "register.md"], indexed=True, minimum=0)
     premade_ = tree.pages._premade
     assert premade_ is not None
+    assert premade_.take(order[-1], wait=True) is not None  # every page has come
+    assert len(premade_._received) == len(order)
+    if hasattr(os, "sched_getscheduler"):
+        assert os.sched_getscheduler(premade_._process.pid) == os.SCHED_IDLE
+    # asked for in another order than the process made them: the first ones last
+    asked = order[10:] + order[:10]
     assert {src: parts(tree, src) for src in asked} == reference
     assert premade_.failure is None
     assert not premade_._received, "a page's parts are let go of once it is made"
@@ -55,12 +60,29 @@ def test_pages_made_in_a_forked_process_are_the_pages_made_in_process(
     tree.pages.close()
 
 
+def test_pages_not_there_yet_are_made_in_process_and_their_copies_dropped(
+        reference: dict[str, tuple[str, str, str, str]]) -> None:
+    tree = example_tree()
+    order = sorted(tree.pages.records)
+    assert tree.pages.premake(order, indexed=True, minimum=0)
+    premade_ = tree.pages._premade
+    assert premade_ is not None
+    # asked at once, as the engine does: what has not come is made on this thread
+    assert {src: parts(tree, src) for src in order} == reference
+    premade_.take("no-such-page.md", wait=True)  # (reads the rest)
+    assert premade_.failure is None
+    assert not premade_._received, "the copies of pages made meanwhile are dropped"
+    assert not tree.pages._own and not tree.pages._headings
+    tree.pages.close()
+
+
 def test_the_search_cards_are_made_only_when_asked_for(reference: dict[str, tuple[str, str, str, str]]) -> None:
     tree = example_tree()
     order = sorted(tree.pages.records)
     assert tree.pages.premake(order, indexed=False, minimum=0)
+    assert tree.pages._premade is not None
     src = order[3]
-    made = tree.pages._made(src)
+    made = tree.pages._premade.take(src, wait=True)
     assert made is not None and made.indexed is None
     assert tree.pages.indexed_card(src) == reference[src][1]  # made in-process
     assert tree.pages[src].card == reference[src][3]
@@ -81,12 +103,15 @@ def test_a_page_the_process_fails_on_is_made_in_process_and_fails_there(
 
     monkeypatch.setattr(metrics, "card_sections", failing)
     assert tree.pages.premake(order, indexed=True, minimum=0)
+    premade_ = tree.pages._premade
+    assert premade_ is not None
+    assert premade_.take(broken, wait=True) is None
+    assert premade_.failure == "RuntimeError: broken card"
+    assert set(premade_._received) == set(order[:16]), "the batches sent before the failure"
     for src in order[:20]:
         assert parts(tree, src) == reference[src]
     with pytest.raises(RuntimeError, match="broken card"):
         parts(tree, broken)
-    premade_ = tree.pages._premade
-    assert premade_ is not None and premade_.failure == "RuntimeError: broken card"
     monkeypatch.setattr(metrics, "card_sections", sections)
     for src in order[21:]:  # the rest: made in-process
         assert parts(tree, src) == reference[src]
@@ -99,7 +124,7 @@ def test_closing_stops_the_process_and_lets_go_of_its_pages() -> None:
     assert tree.pages.premake(order, indexed=True, minimum=0)
     premade_ = tree.pages._premade
     assert premade_ is not None
-    tree.pages.heading(order[0])
+    assert premade_.take(order[0], wait=True) is not None
     tree.pages.close()
     assert tree.pages._premade is None
     assert not premade_._process.is_alive()

@@ -243,15 +243,18 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.skip_label = Translator(self.language)("skip_to_content")
         if self.preview is None and not self.dirty:
             # the record pages' headings and cards are made on a core to spare from now on, in the
-            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs
+            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs.
+            # Not where the search index's Pagefind takes the only other core (two cores): beside
+            # it, a card process got to 3,576 of 10,702 pages, Pagefind's wait after the pages
+            # went from 4 to 13 s and the build's processes took 500 MiB more.
             try:
                 minimum = premade.minimum_from_env()
             except ValueError as exc:
                 raise PluginError(str(exc)) from None
             order = [file.src_uri for file in files.documentation_pages()]
-            spare = premade.free_cores(busy=1 if self.config.search else 0) > 0 or minimum == 0
-            if spare and self.tree.pages.premake(order, indexed=self.config.search, minimum=minimum):
-                log.info("record pages' headings and cards made in another process, beside MkDocs' rendering")
+            spare = premade.free_cores() > (1 if self.config.search else 0) or minimum == 0
+            if spare:
+                self.tree.pages.premake(order, indexed=self.config.search, minimum=minimum)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -273,7 +276,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         # Material's navigation, rendered once per folder of record pages (adapters/navcache.py)
         self.navs = NavCache(set(self.tree.pages.records), navcache.listed_pages(self.nav),
                              navcache.nav_targets(self.nav, config))
-        if not navcache.install(env, self.navs):
+        if not navcache.install(env, self.navs, _material_folder()):
             self.navs = None
         if self.preview is None:
             give_back()  # the generated pages' stashed HTML and the Markdown of every page, let go as they were read
@@ -468,7 +471,9 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         another project) dates itself from its own content. Default priority: the pages are written."""
         self._release_epoch()
         self.held = HeldPages()  # (a --dirty build does not render unchanged pages in the theme)
-        self.tree.pages.close()
+        if (premade_counts := self.tree.pages.close()) is not None:
+            served, missed = premade_counts
+            log.info(f"record pages' cards: {served} made in another process, {missed} here (not made there yet)")
         if self.navs is not None:
             log.debug(f"navigation: {self.navs.hits} pages' sidebar from {len(self.navs.html)} rendered once")
             self.navs = None
@@ -607,6 +612,15 @@ class _Later:
             live = self._live
         if live is not None:
             live.cancel()
+
+
+def _material_folder() -> Path | None:
+    """The folder of the installed Material for MkDocs (None: not installed)."""
+    try:
+        import material
+    except ImportError:
+        return None
+    return Path(material.__file__).parent
 
 
 def _with_header_box(output: str, box: str) -> str:

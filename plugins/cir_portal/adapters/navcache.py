@@ -121,18 +121,17 @@ def listed_pages(nav: Any) -> set[str]:
     return {page.file.src_uri for page in getattr(nav, "pages", []) or [] if getattr(page, "file", None)}
 
 
-def install(env: jinja2.Environment, cache: NavCache) -> bool:
+def install(env: jinja2.Environment, cache: NavCache, material: Path | None) -> bool:
     """Serve Material's navigation partial from ``cache`` in ``env`` (before any template is
-    loaded); False (nothing changed) where the partial is not Material's own or the cache is off."""
-    if os.environ.get(CACHE_ENV, "").strip() == "0" or env.loader is None:
+    loaded); False (nothing changed) where the partial is not Material's own (from the folder of
+    the installed ``material`` package) or the cache is off."""
+    if os.environ.get(CACHE_ENV, "").strip() == "0" or env.loader is None or material is None:
         return False
     try:
         source, filename, _ = env.loader.get_source(env, PARTIAL)
     except jinja2.TemplateNotFound:
         return False
-    import material
-
-    if filename is None or Path(material.__file__).parent.resolve() not in Path(filename).resolve().parents:
+    if filename is None or material.resolve() not in Path(filename).resolve().parents:
         return False  # a theme override of the partial: what it shows is not known
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({PARTIAL: WRAPPER, ORIGINAL: source}), env.loader])
     env.globals.update(cir_nav_key=cache.key, cir_nav_cached=cache.cached, cir_nav_keep=cache.keep)

@@ -4,17 +4,17 @@ A record's card (its fields, its initiatives, trace, lessons and metric figures)
 a large build's work on the engine's thread, and the engine renders Markdown on one core. A
 plain build with a core to spare forks one process, after the site tree is built (the register
 and every index are inherited, not copied), that makes every record page's heading and card in
-the order the engine asks for them and sends them through a pipe: the engine's thread only
-reads them. A core to spare: the search index takes the second core of a two-core machine
-(Pagefind indexes the pages as they are rendered; a card process beside it made it fall behind,
-and a 10,000-record build waited 20 s for the index instead of 4, the cards no sooner). The
-output is the same as made in-process (the same functions over the same data); a page the
-process did not send (it failed, or the engine asks in another order) is made in-process.
+the order the engine asks for them and sends them through a pipe: the engine's thread reads
+them. The process runs in Linux's idle class, as the search index's Pagefind does: it takes
+only time no other process wants. A page whose parts have not come when the engine asks is
+made in-process (and the process's copy dropped), so the engine never waits for it. The output
+is the same either way: the same functions over the same data.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -31,19 +31,17 @@ from cir_portal.views.context import Site
 
 #: Below this many record pages, making their cards in-process is faster than forking.
 PREMADE_MIN = 200
-#: The environment variable that sets ``PREMADE_MIN`` (0: always fork, where it is safe, a core
-#: to spare or not).
+#: The environment variable that sets ``PREMADE_MIN`` (0: always fork, where it is safe, even on one core).
 PREMADE_ENV = "CIR_PREMADE_MIN"
 
 
-def free_cores(busy: int) -> int:
-    """How many of the cores this process may run on are left beside its own thread and ``busy``
-    other processes that take a core of their own (the search index's Pagefind)."""
+def free_cores() -> int:
+    """How many of the cores this process may run on are left beside its own thread."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # (not on Linux)
         cores = os.cpu_count() or 1
-    return max(0, cores - 1 - busy)
+    return max(0, cores - 1)
 
 
 def minimum_from_env() -> int:
@@ -84,10 +82,21 @@ def card_text(made: Made) -> str:
     return zlib.decompress(made.card).decode("utf-8", "surrogatepass")
 
 
+def _idle() -> None:
+    """Run this process only on time no other process wants (Linux's idle class, as the search
+    index's Pagefind: the two share a core the engine leaves), else at the lowest priority."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
+
+
 def _work(conn: Connection, site: Site, records: list[Record], sections: Callable[[Site, Record], str],
           indexed: bool) -> None:
     """The forked process: every record's parts, in order, in batches; ("error", text) if one fails."""
     gc.freeze()  # the inherited objects: a collection would touch (and copy) every one of them
+    _idle()
     batch: list[tuple[str, Made]] = []
     try:
         for record in records:
@@ -113,6 +122,10 @@ class Premade:
         self._process = process
         self._conn: Connection | None = conn
         self._received: dict[str, Made] = {}
+        #: the pages made already, whose parts are dropped if they come now
+        self._done: set[str] = set()
+        #: how many pages the process made (and the engine took), how many the engine made itself
+        self.served = self.missed = 0
         #: why the process stopped before sending every page (None: it did not)
         self.failure: str | None = None
 
@@ -138,33 +151,58 @@ class Premade:
         send.close()
         return cls(process, receive)
 
-    def take(self, src_uri: str) -> Made | None:
-        """The parts of ``src_uri``'s page, kept until ``pop`` (None: the process did not make them)."""
+    def take(self, src_uri: str, *, wait: bool = False) -> Made | None:
+        """The parts of ``src_uri``'s page, kept until ``pop``; None if the process has not sent them
+        yet (unless ``wait``: then only if it will not) or did not make them: the engine's
+        thread makes them itself rather than wait for a process that shares its core with the
+        search index (and drops them when they come)."""
         made = self._received.get(src_uri)
         while made is None and self._conn is not None:
-            try:
-                message = self._conn.recv()
-            except (EOFError, OSError):
-                self.failure = self.failure or "the process ended early"
-                self._stop()
+            if not wait and not self._conn.poll():
                 return None
-            if message is None:  # every page sent
-                self._stop()
-                break
-            if isinstance(message, tuple):
-                self.failure = message[1]
-                self._stop()
-                return None
-            for src, parts in message:
-                self._received[src] = parts
+            self._receive()
             made = self._received.get(src_uri)
         return made
 
-    def pop(self, src_uri: str) -> Made | None:
-        """The parts of ``src_uri``'s page, let go of: the page is made."""
-        made = self.take(src_uri)
+    def _receive(self) -> None:
+        """Read one message of the process."""
+        assert self._conn is not None
+        try:
+            message = self._conn.recv()
+        except (EOFError, OSError):
+            self.failure = self.failure or "the process ended early"
+            self._stop()
+            return
+        if message is None:  # every page sent
+            self._stop()
+        elif isinstance(message, tuple):
+            self.failure = message[1]
+            self._stop()
+        else:
+            for src, parts in message:
+                if src not in self._done:
+                    self._received[src] = parts
+
+    def pop(self, src_uri: str, *, wait: bool = False) -> Made | None:
+        """As ``take``; then the page is made (by whoever made it): its parts are let go of, now
+        or when they come."""
+        made = self.take(src_uri, wait=wait)
         self._received.pop(src_uri, None)
+        if src_uri not in self._done:
+            self._done.add(src_uri)
+            if made is None:
+                self.missed += 1
+            else:
+                self.served += 1
         return made
+
+    def indexed(self, src_uri: str, *, wait: bool = False) -> str | None:
+        """The card's part the search index reads, let go of once read (None as for ``take``)."""
+        made = self.take(src_uri, wait=wait)
+        if made is None or made.indexed is None:
+            return None
+        self._received[src_uri] = dataclasses.replace(made, indexed=None)
+        return made.indexed
 
     def _stop(self, *, kill: bool = False) -> None:
         if self._conn is not None:
@@ -178,3 +216,4 @@ class Premade:
         """Stop the process (if it still runs: the build ended early) and let go of what it sent."""
         self._stop(kill=True)
         self._received.clear()
+        self._done.clear()

@@ -39,7 +39,7 @@ from cir_portal.views import (
 )
 from cir_portal.views.context import ASSET_DIR, LinkBase, Site, asset_bytes
 from cir_portal.views.page import Page
-from cir_portal.views.premade import PREMADE_MIN, Made, Premade, card_text
+from cir_portal.views.premade import PREMADE_MIN, Premade, card_text
 
 T = TypeVar("T")
 
@@ -88,8 +88,10 @@ class Pages(Mapping[str, Page]):
         page = self.known.get(src_uri)
         if page is not None:
             return page
-        made = self._made(src_uri, pop=True)
+        made = self._premade.pop(src_uri) if self._premade is not None else None
         if made is not None:
+            self._own.pop(src_uri, None)
+            self._headings.pop(src_uri, None)
             record = self.records[src_uri]
             return Page(src_uri, f"{record.id} {record.title}", record.body, heading=made.heading,
                         card=card_text(made), record=record)
@@ -118,9 +120,9 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.card
-        made = self._made(src_uri)
-        if made is not None and made.indexed is not None:
-            return made.indexed
+        indexed = self._premade.indexed(src_uri) if self._premade is not None else None
+        if indexed is not None:
+            return indexed
         record = self.records[src_uri]
         own = self._unrecorded(cards.card_fields, record)
         self._own[src_uri] = zlib.compress(own.encode("utf-8"), 1)
@@ -140,7 +142,7 @@ class Pages(Mapping[str, Page]):
         known = self.known.get(src_uri)
         if known is not None:
             return known.heading
-        premade = self._made(src_uri)
+        premade = self._premade.take(src_uri) if self._premade is not None else None
         if premade is not None:
             return premade.heading
         made = self._headings.get(src_uri)
@@ -165,16 +167,14 @@ class Pages(Mapping[str, Page]):
         self._premade = Premade.start(self.site, records, card_sections, indexed=indexed, minimum=minimum)
         return self._premade is not None
 
-    def _made(self, src_uri: str, *, pop: bool = False) -> Made | None:
+    def close(self) -> tuple[int, int] | None:
+        """Stop making record pages in another process (``premake``), if it still runs: how many
+        pages it made and how many were made here meanwhile (None: there was no such process)."""
         if self._premade is None:
             return None
-        return self._premade.pop(src_uri) if pop else self._premade.take(src_uri)
-
-    def close(self) -> None:
-        """Stop making record pages in another process (``premake``), if it still runs."""
-        if self._premade is not None:
-            self._premade.close()
-            self._premade = None
+        premade, self._premade = self._premade, None
+        premade.close()
+        return premade.served, premade.missed
 
 
 @dataclass
