@@ -32,6 +32,14 @@ def parts(tree: SiteTree, src: str) -> tuple[str, str, str, str]:
     return heading, indexed, page.heading, page.card
 
 
+@pytest.fixture(autouse=True)
+def alone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's process as forked: no other thread (threads earlier tests of the session left
+    behind, a server's or a pool's, would stop the fork; the child never touches them)."""
+    if "beside_other_threads" not in request.node.name:
+        monkeypatch.setattr(premade.threading, "active_count", lambda: 1)
+
+
 @pytest.fixture(scope="module")
 def reference() -> dict[str, tuple[str, str, str, str]]:
     tree = example_tree()
