@@ -57,7 +57,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_validate import machine  # noqa: E402
-from cir_portal.views.premade import PREMADE_ENV, free_cores  # noqa: E402
+from cir_portal.views.premade import PREMADE_ENV, core_to_spare  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 ZH_WORD = "骆驼"
@@ -233,7 +233,7 @@ def bench(n: int, seed: int, runs: int, builds: int, material: bool, baseline_ma
         # The build without search is the same build minus the index: where the card process
         # (views/premade.py) runs only without the index (two cores: Pagefind takes the second),
         # the baseline makes its cards in-process too, as the build with the index does.
-        cards_apart = free_cores() == 1
+        cards_apart = core_to_spare(search=False) and not core_to_spare(search=True)
         base_env = {PREMADE_ENV: str(10**9)} if cards_apart else None
         walls, cpus, base_walls, base_cpus, tails, index_cpus, peaks = [], [], [], [], [], [], []
         for _ in range(builds):  # alternately, so that a change in the machine's load hits both

@@ -46,7 +46,7 @@ def built_env(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The example's MkDocs configuration, files, navigation and theme environment, through the
     plugin's events up to on_env, as ``mkdocs build`` makes them."""
     project = copy_project(tmp_path_factory.mktemp("navcache") / "project")
-    cwd = os.getcwd()
+    cwd, epoch = os.getcwd(), os.environ.get("SOURCE_DATE_EPOCH")
     os.chdir(project)
     try:
         config = load_config(str(project / "mkdocs.yml"))
@@ -59,7 +59,9 @@ def built_env(tmp_path_factory: pytest.TempPathFactory) -> Any:
         os.chdir(cwd)
     plugin = config.plugins["cir"]
     yield SimpleNamespace(config=config, files=files, nav=nav, env=env, plugin=plugin)
+    plugin.on_build_error(error=RuntimeError("no build: the test stops after on_env"))  # (drops the epoch it set)
     plugin.on_shutdown()
+    assert os.environ.get("SOURCE_DATE_EPOCH") == epoch, "the plugin's SOURCE_DATE_EPOCH outlived its build"
 
 
 def render_nav(env: jinja2.Environment, built: Any, src: str) -> str:

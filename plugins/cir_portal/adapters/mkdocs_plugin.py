@@ -243,17 +243,13 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         self.skip_label = Translator(self.language)("skip_to_content")
         if self.preview is None and not self.dirty:
             # the record pages' headings and cards are made on a core to spare from now on, in the
-            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs.
-            # Not where the search index's Pagefind takes the only other core (two cores): beside
-            # it, a card process got to 3,576 of 10,702 pages, Pagefind's wait after the pages
-            # went from 4 to 13 s and the build's processes took 500 MiB more.
+            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs
             try:
                 minimum = premade.minimum_from_env()
             except ValueError as exc:
                 raise PluginError(str(exc)) from None
             order = [file.src_uri for file in files.documentation_pages()]
-            spare = premade.free_cores() > (1 if self.config.search else 0) or minimum == 0
-            if spare:
+            if premade.core_to_spare(search=self.config.search) or minimum == 0:
                 self.tree.pages.premake(order, indexed=self.config.search, minimum=minimum)
         return files
 

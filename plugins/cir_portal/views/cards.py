@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cir_portal.core.model import DIMENSIONS, Assessment, Improvement, LeanCanvas, Lesson, Objective, Point, Record
+from cir_portal.views import access
 from cir_portal.views.context import Site
 from cir_portal.views.markup import badge, esc, link, table
 from cir_portal.views.search import IGNORE, MORE_END, MORE_START, record_facets
@@ -38,6 +39,12 @@ def frame(record: Record, own: str, sections: str = "") -> str:
     records), which stay out of the search text."""
     more = f"{MORE_START}{sections}</div>{MORE_END}" if sections else ""
     return f'<div class="cir-card cir-card--{record.kind}">{own}{more}</div>'
+
+
+def published(record: Record, own: str, sections: str = "") -> str:
+    """A record's card (``frame``) as published: its tables captioned and in scroll regions
+    (views/access.py). Without ``sections``: the part the search index reads."""
+    return access.finish(frame(record, own, sections))
 
 
 def card_fields(site: Site, record: Record) -> str:

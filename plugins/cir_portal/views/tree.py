@@ -92,9 +92,7 @@ class Pages(Mapping[str, Page]):
         if made is not None:
             self._own.pop(src_uri, None)
             self._headings.pop(src_uri, None)
-            record = self.records[src_uri]
-            return Page(src_uri, f"{record.id} {record.title}", record.body, heading=made.heading,
-                        card=card_text(made), record=record)
+            return _record_page(self.records[src_uri], made.heading, card_text(made))
         own = self._own.pop(src_uri, None)
         return self._unrecorded(partial(record_page, own=zlib.decompress(own).decode("utf-8") if own is not None else None,
                                         top=self._headings.pop(src_uri, None)), self.records[src_uri])
@@ -126,7 +124,7 @@ class Pages(Mapping[str, Page]):
         record = self.records[src_uri]
         own = self._unrecorded(cards.card_fields, record)
         self._own[src_uri] = zlib.compress(own.encode("utf-8"), 1)
-        return access.finish(cards.frame(record, own))
+        return cards.published(record, own)
 
     def _unrecorded(self, make: Callable[[Site, Record], T], record: Record) -> T:
         """``make(site, record)`` for a record page that did not change (the live preview's
@@ -210,8 +208,12 @@ def record_page(site: Site, record: Record, own: str | None = None, top: str | N
     sections); ``own``: the card's own fields, ``top``: its heading, made already."""
     heading, card = cards.card(site, record, card_sections(site, record), own, top)
     # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
-    return Page(record.src_uri, f"{record.id} {record.title}", record.body,
-                heading=access.skip_target(heading), card=access.finish(card), record=record)
+    return _record_page(record, access.skip_target(heading), access.finish(card))
+
+
+def _record_page(record: Record, heading: str, card: str) -> Page:
+    """A record's own page from its heading and card as published."""
+    return Page(record.src_uri, f"{record.id} {record.title}", record.body, heading=heading, card=card, record=record)
 
 
 def finish(page: Page) -> Page:
