@@ -114,3 +114,29 @@ def test_text_that_looks_like_a_placeholder_is_left_as_it_is(tmp_path: Path, mon
         assert renderer is not None
         forged = "a <!--cir-svg 0--> b <!--cir-svg 99--> c <!--cir-svg-0000000000000000 0-->"
         assert renderer.resolve(site, forged) == forged
+
+
+def test_a_cache_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds, the live preview and the card process share the chart cache and the Vega bundle's:
+    a file is in place only once all of it is written (a reader beside the writer would publish
+    half an SVG), and a write that fails leaves neither it nor a part behind."""
+    target = tmp_path / "cache" / "abc.svg"
+    charts._write_atomically(target, b"<svg>whole</svg>")
+    assert target.read_bytes() == b"<svg>whole</svg>"
+    assert [p.name for p in target.parent.iterdir()] == ["abc.svg"]
+
+    written: list[bytes] = []
+
+    def cut_short(self: Path, data: bytes) -> int:
+        assert not self.name.endswith(".svg"), "written under another name first, then moved in place"
+        with open(self, "wb") as out:
+            out.write(data[:5])
+        written.append(data[:5])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", cut_short)
+    other = tmp_path / "cache" / "def.svg"
+    charts._write_atomically(other, b"<svg>never whole</svg>")
+    assert written == [b"<svg>"]
+    assert not other.exists(), "half a file never takes the cache file's name"
+    assert [p.name for p in target.parent.iterdir()] == ["abc.svg"], "the part is removed"

@@ -39,6 +39,7 @@ from cir_portal.adapters.watcher import watch_natively
 from cir_portal.core.config import AUDIENCES, Project
 from cir_portal.core.i18n import Translator
 from cir_portal.core.issues import Issue
+from cir_portal.core.model import Register
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.core.publishing import AUDIENCE_ENV, AudienceError, build_audience
 from cir_portal.core.reporters import location
@@ -50,7 +51,7 @@ from cir_portal.views.page import Page as PortalPage
 from cir_portal.views.preview import Preview
 from cir_portal.views.sanitize import clean_html
 from cir_portal.views.search import BUNDLE_DIR, IGNORE, header_box, indexed, indexed_part, search_url
-from cir_portal.views.tree import SiteTree, build_tree
+from cir_portal.views.tree import Premake, SiteTree, build_tree
 
 log = get_plugin_logger(__name__)
 
@@ -186,7 +187,7 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
                      f"generated again, {len(delta.changed)} changed")
         else:
             self.tree = build_tree(result.register, project, directory_urls=config.use_directory_urls, epoch=epoch,
-                                   site_url=config.site_url or "")
+                                   site_url=config.site_url or "", premake=self._premake(result.register))
         self.progress.done()
         # Link every stylesheet and script the views ship (assets/cir/*.css, *.js).
         stylesheets, scripts = self.tree.theme_assets()
@@ -196,6 +197,21 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
         if self.preview is None:
             give_back()  # what loading freed (a cold load's file contents and parses): a big register's build is long
         return config
+
+    def _premake(self, register: Register) -> Premake | None:
+        """A plain build's record pages (headings and cards) made on a core to spare, from before
+        the generated pages are made (views/premade.py), in the order MkDocs will render them;
+        forked before any other thread runs."""
+        if self.preview is not None or self.dirty:
+            return None
+        try:
+            minimum = premade.minimum_from_env()
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
+        if not (premade.core_to_spare(search=self.config.search) or minimum == 0):
+            return None
+        order = sorted((record.src_uri for record in register.all()), key=_walk_order)
+        return Premake(order, indexed=self.config.search, minimum=minimum)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Drop the files this build must not read or publish (links out of the project, FIFOs,
@@ -241,16 +257,6 @@ class CirPlugin(BasePlugin[CirPluginConfig]):
             # generated pages and files, and the record pages: what the portal writes
             reuse.plan(files, {*self.tree.pages, *self.tree.files})
         self.skip_label = Translator(self.language)("skip_to_content")
-        if self.preview is None and not self.dirty:
-            # the record pages' headings and cards are made on a core to spare from now on, in the
-            # order MkDocs renders the pages (views/premade.py); forked before any other thread runs
-            try:
-                minimum = premade.minimum_from_env()
-            except ValueError as exc:
-                raise PluginError(str(exc)) from None
-            order = [file.src_uri for file in files.documentation_pages()]
-            if premade.core_to_spare(search=self.config.search) or minimum == 0:
-                self.tree.pages.premake(order, indexed=self.config.search, minimum=minimum)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -629,6 +635,14 @@ def _with_header_box(output: str, box: str) -> str:
     source = output.find('<div class="md-header__source">', start, end)
     at = source if source >= 0 else end
     return output if at < 0 else output[:at] + box + output[at:]
+
+
+def _walk_order(src_uri: str) -> tuple[tuple[int, object], ...]:
+    """Where MkDocs lists a page of ``docs_dir`` (``mkdocs.structure.files.get_files``): folder by
+    folder, sorted, a folder's files before its subfolders, ``index``/``README`` first."""
+    *folders, name = src_uri.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, folder) for folder in folders), (0, (stem not in ("index", "README"), name)))
 
 
 def _problems_banner(problems: list[Issue], language: str = "en") -> str:

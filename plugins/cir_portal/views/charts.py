@@ -18,6 +18,7 @@ into a figure with:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -103,12 +104,22 @@ def _render(site: Site, vega_lite: dict[str, Any], digest: str) -> str:
     if svg.startswith("<?xml"):
         svg = svg.split("?>", 1)[1].lstrip()
     svg = _stable_ids(svg, digest)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(svg, encoding="utf-8")
-    except OSError:
-        pass
+    _write_atomically(cached, svg.encode("utf-8"))
     return svg
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: builds, the live preview and the card process
+    write the same cache side by side, and a reader must never see half a file (an SVG cut
+    short would be published as it is). Nothing if it cannot be written: it is only a cache."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            part.unlink()
 
 
 def chart(site: Site, vega_lite: dict[str, Any], *, title: str, summary: str, table_html: str,
@@ -194,11 +205,7 @@ def vega_bundle(site: Site) -> bytes:
     data = ("/* Vega, Vega-Lite, vega-embed: bundled by vl-convert " + version + " */\n(function(){\n"
             + vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub misses the default
             + "\n})();\n").encode("utf-8")
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(data)
-    except OSError:
-        pass
+    _write_atomically(cached, data)
     return data
 
 

@@ -131,6 +131,14 @@ def card_sections(site: Site, record: Record) -> str:
     return ""
 
 
+def renders_charts(record: Record) -> bool:
+    """Whether the record's card has a chart whose static SVG vl-convert renders (an objective's
+    progress; an improvement's metric charts are drawn by hand): such a card is made on the
+    build's thread, never in a forked process (views/premade.py), which must not start
+    vl-convert's runtime beside the build's nor write the chart cache beside it."""
+    return isinstance(record, Objective)
+
+
 def priority_score(site: Site, imp: Improvement) -> float | None:
     """The record's priority score, None until it is assessed (for the register index)."""
     scored = site.priority(imp)

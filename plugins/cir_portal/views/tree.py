@@ -161,7 +161,7 @@ class Pages(Mapping[str, Page]):
         if self.site is None or self.site.reads is not None:
             return False
         records = [self.records[src] for src in order if src in self.records and src not in self.known
-                   and src not in self.generated]
+                   and src not in self.generated and not metrics.renders_charts(self.records[src])]
         self._premade = Premade.start(self.site, records, card_sections, indexed=indexed, minimum=minimum)
         return self._premade is not None
 
@@ -228,12 +228,26 @@ def static_files() -> dict[str, bytes]:
     return {f"{ASSET_DIR}/{name}": asset_bytes(name) for name in STATIC_ASSETS}
 
 
+@dataclass(frozen=True)
+class Premake:
+    """Record pages to make in a forked process while the rest of the tree is made (``Pages.premake``):
+    in the order the engine will ask for them, with the search index's parts if ``indexed``."""
+
+    order: Sequence[str]
+    indexed: bool
+    minimum: int = PREMADE_MIN
+
+
 def build_tree(register: Register, project: Project, *, directory_urls: bool = True, epoch: int | None = None,
-               site_url: str = "", link_base: LinkBase = "page") -> SiteTree:
+               site_url: str = "", link_base: LinkBase = "page", premake: Premake | None = None) -> SiteTree:
     """Every generated page, record card, asset and export of the portal (links in the pages'
     HTML written the way the engine that builds them resolves links: ``link_base``). Record
-    pages are made when asked for."""
+    pages are made when asked for; with ``premake``, a forked process starts making them
+    before the generated pages are made (a core the build leaves idle until the engine renders)."""
     site = Site(register, project, directory_urls=directory_urls, epoch=epoch, link_base=link_base)
+    pages = Pages(site, {r.src_uri: r for r in register.all()})
+    if premake is not None:
+        pages.premake(premake.order, indexed=premake.indexed, minimum=premake.minimum)
     generated: dict[str, Page] = {}
     files: dict[str, bytes] = {}
     # (a first build's charts are rendered in a helper process meanwhile, views/charts.py)
@@ -247,7 +261,8 @@ def build_tree(register: Register, project: Project, *, directory_urls: bool = T
             if svgs is not None:
                 page = replace(page, content=svgs.resolve(site, page.content))
             generated[page.src_uri] = finish(page)
-    tree = SiteTree(Pages(site, {r.src_uri: r for r in register.all()}, generated))
+    pages.generated.update(generated)
+    tree = SiteTree(pages)
     tree.files.update(files)
     tree.files.update(static_files())
     return tree
