@@ -5,11 +5,22 @@ keyboard alone, the skip link, and the register, board and dashboard on a 360 px
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from cirtest.a11y import CONTENT, PALETTES, page_types, palette, run_axe, switch_palette, visit
+from cirtest.a11y import (
+    CONTENT,
+    PALETTES,
+    axe_violations,
+    page_types,
+    palette,
+    run_axe,
+    start_axe,
+    switch_palette,
+    visit,
+)
 from cirtest.browser import BusySite, Guard, ServedSite
 from cirtest.english import make_english_project
 from cirtest.site import build_all, serve_directory, set_site_url
@@ -51,38 +62,59 @@ def english_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSit
         yield ServedSite(project, root / "site", url)
 
 
-def _axe_every_page_type(context: BrowserContext, site: ServedSite, richest_records: bool) -> None:
+#: Browser contexts that check page types side by side (each page in its own renderer process)
+LANES = 2
+
+
+def _lanes(new_context: Any, guard: Guard) -> list[BrowserContext]:
+    """``LANES`` contexts like the ``context`` fixture's, each with its own palette setting."""
+    contexts = []
+    for _ in range(LANES):
+        ctx: BrowserContext = new_context(viewport={"width": 1400, "height": 900})
+        ctx.set_default_timeout(15_000)
+        guard.attach(ctx)
+        contexts.append(ctx)
+    return contexts
+
+
+def _axe_every_page_type(contexts: list[BrowserContext], site: ServedSite, richest_records: bool) -> None:
     """axe-core on one page of each page type of ``site``, light and dark palette (switched with
-    Material's toggle), in one browser page; the smallest page of a type, or for records the
-    largest (the fullest card) when ``richest_records``."""
+    Material's toggle); the smallest page of a type, or for records the largest (the fullest
+    card) when ``richest_records``. The page types are shared out among ``contexts``, one
+    browser page each, moving between its pages as a reader does; their axe runs overlap."""
     types = page_types(site.site)
     assert set(types) >= EXPECTED_TYPES, f"page types missing from the site: {sorted(EXPECTED_TYPES - set(types))}"
     urls = [found[-1] if richest_records and kind in RECORD_TYPES else found[0] for kind, found in types.items()]
-    page = context.new_page()
+    lanes = [(ctx.new_page(), urls[n::len(contexts)]) for n, ctx in enumerate(contexts)]
     problems: list[str] = []
-    for url in urls:
-        visit(page, site.url + url)
-        _wait_for_views(page)
-        first = palette(page)
-        for scheme in (first, *(p for p in PALETTES if p != first)):
-            switch_palette(page, scheme)
-            # Only colours change with the palette: the other rules ran on the first one.
-            rules = None if scheme == first else ["color-contrast", "link-in-text-block"]
-            for v in run_axe(page, rules):
-                problems.append(f"{url or '/'} [{scheme}] {v['rule']}: {v['target']} {v['html']} — {v['fix']}")
+    for step in range(max(len(mine) for _, mine in lanes)):
+        now = [(page, mine[step]) for page, mine in lanes if step < len(mine)]
+        schemes = {}
+        for page, url in now:
+            visit(page, site.url + url)
+            _wait_for_views(page)
+            first = palette(page)
+            schemes[url] = (first, *(p for p in PALETTES if p != first))
+        for turn in range(len(PALETTES)):
+            for page, url in now:
+                switch_palette(page, schemes[url][turn])
+                # Only colours change with the palette: the other rules ran on the first one.
+                start_axe(page, None if turn == 0 else ["color-contrast", "link-in-text-block"])
+            for page, url in now:
+                for v in axe_violations(page):
+                    problems.append(f"{url or '/'} [{schemes[url][turn]}] {v['rule']}: {v['target']} {v['html']} — {v['fix']}")
     assert problems == [], f"{len(problems)} axe violation(s):\n" + "\n".join(problems)
 
 
-def test_axe_finds_no_violation_on_any_page_type(context: BrowserContext, served_site: ServedSite,
-                                                  guard: Guard) -> None:
+def test_axe_finds_no_violation_on_any_page_type(new_context: Any, served_site: ServedSite, guard: Guard) -> None:
     """The example register (Chinese): no axe violation inside the content area of any page type."""
-    _axe_every_page_type(context, served_site, richest_records=False)
+    _axe_every_page_type(_lanes(new_context, guard), served_site, richest_records=False)
 
 
-def test_axe_finds_no_violation_on_an_unseen_register(context: BrowserContext, english_site: ServedSite,
+def test_axe_finds_no_violation_on_an_unseen_register(new_context: Any, english_site: ServedSite,
                                                        guard: Guard) -> None:
     """A register the portal was never tuned for (English): no axe violation on any page type."""
-    _axe_every_page_type(context, english_site, richest_records=True)
+    _axe_every_page_type(_lanes(new_context, guard), english_site, richest_records=True)
 
 
 # --- the keyboard alone

@@ -53,17 +53,35 @@ def axe_script() -> str:
 def run_axe(page: Page, rules: list[str] | None = None, include: str = CONTENT) -> list[dict[str, Any]]:
     """axe-core's violations inside the content area of the page (or ``include``) as it is now:
     one entry per failing element (rule id, selector, HTML, what to fix)."""
+    start_axe(page, rules, include)
+    return axe_violations(page)
+
+
+def start_axe(page: Page, rules: list[str] | None = None, include: str = CONTENT) -> None:
+    """Start axe-core on the page as it is now, without waiting for it (``axe_violations``): pages
+    of separate browser contexts are checked side by side, each in its renderer process."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_script())
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    found: list[dict[str, Any]] = page.evaluate(
-        """([include, options]) => axe.run({include: [[include]]}, options).then(r => r.violations.flatMap(v =>
-             v.nodes.map(n => ({rule: v.id, target: n.target.join(' '), html: n.html.slice(0, 160),
-                                fix: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240)}))))""",
+    page.evaluate(
+        """([include, options]) => { window.__cirAxe = null;
+             axe.run({include: [[include]]}, options).then(r => { window.__cirAxe = r.violations.flatMap(v =>
+               v.nodes.map(n => ({rule: v.id, target: n.target.join(' '), html: n.html.slice(0, 160),
+                                  fix: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240)}))); },
+                                                          e => { window.__cirAxe = {error: String(e)}; }); }""",
         [include, options],
     )
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """What the axe-core run ``start_axe`` started found (waits for it to end)."""
+    page.wait_for_function("() => window.__cirAxe !== null && window.__cirAxe !== undefined", timeout=60_000)
+    found = page.evaluate("() => window.__cirAxe")
+    if isinstance(found, dict):
+        raise AssertionError(f"axe-core failed on {page.url}: {found.get('error')}")
+    assert isinstance(found, list)
     return found
 
 
