@@ -47,6 +47,15 @@ def published(record: Record, own: str, sections: str = "") -> str:
     return access.finish(frame(record, own, sections))
 
 
+def page_parts(site: Site, record: Record, sections: str = "", own: str | None = None, top: str | None = None
+               ) -> tuple[str, str]:
+    """A record page's heading (the target of "skip to content") and its card as published, made
+    on the build's thread or in the card process alike; ``own``/``top`` as for ``card``."""
+    title = heading(site, record) if top is None else top
+    return (access.skip_target(title),
+            published(record, card_fields(site, record) if own is None else own, sections))
+
+
 def card_fields(site: Site, record: Record) -> str:
     """A record's card's own fields (HTML), without its heading and other views' sections."""
     if isinstance(record, Improvement):

@@ -2,13 +2,15 @@
 
 A record's card (its fields, its initiatives, trace, lessons and metric figures) is a sixth of
 a large build's work on the engine's thread, and the engine renders Markdown on one core. A
-plain build with a core to spare forks one process, after the site tree is built (the register
-and every index are inherited, not copied), that makes every record page's heading and card in
-the order the engine asks for them and sends them through a pipe: the engine's thread reads
-them. The process runs in Linux's idle class, as the search index's Pagefind does: it takes
-only time no other process wants. A page whose parts have not come when the engine asks is
-made in-process (and the process's copy dropped), so the engine never waits for it. The output
-is the same either way: the same functions over the same data.
+plain build with a core to spare forks one process as soon as the register is loaded, before
+the generated pages are made (the register and every index are inherited, not copied), that
+makes every record page's heading and card in the order the engine will ask for them and sends
+them through a pipe: the engine's thread reads them. Objectives' cards are left to the
+engine's thread (vl-convert renders their charts: ``metrics.renders_charts``). The process runs
+in Linux's idle class, as the search index's Pagefind does: it takes only time no other process
+wants. A page whose parts have not come when the engine asks is made in-process (and the
+process's copy dropped), so the engine never waits for it. The output is the same either way:
+the same functions over the same data.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from cir_portal.core.model import Record
-from cir_portal.views import access, cards
+from cir_portal.views import cards
 from cir_portal.views.context import Site
 
 #: Below this many record pages, making their cards in-process is faster than forking.
@@ -80,8 +82,8 @@ class Made:
 def make(site: Site, record: Record, sections: Callable[[Site, Record], str], *, indexed: bool) -> Made:
     """Every part of a record's page; ``sections``: the other views' sections of its card."""
     own = cards.card_fields(site, record)
-    card = cards.published(record, own, sections(site, record))
-    return Made(access.skip_target(cards.heading(site, record)), cards.published(record, own) if indexed else None,
+    heading, card = cards.page_parts(site, record, sections(site, record), own)
+    return Made(heading, cards.published(record, own) if indexed else None,
                 zlib.compress(card.encode("utf-8", "surrogatepass"), 1))
 
 

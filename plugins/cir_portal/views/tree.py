@@ -206,9 +206,7 @@ def card_sections(site: Site, record: Record) -> str:
 def record_page(site: Site, record: Record, own: str | None = None, top: str | None = None) -> Page:
     """A record's own page: its body, under its heading and card (with every card view's
     sections); ``own``: the card's own fields, ``top``: its heading, made already."""
-    heading, card = cards.card(site, record, card_sections(site, record), own, top)
-    # Tables get captions and scroll regions, the heading the skip link's target (views/access.py).
-    return _record_page(record, access.skip_target(heading), access.finish(card))
+    return _record_page(record, *cards.page_parts(site, record, card_sections(site, record), own, top))
 
 
 def _record_page(record: Record, heading: str, card: str) -> Page:
