@@ -52,30 +52,51 @@ class PreviousOutput:
         directory URLs) moves with its folder: one rename instead of creating a folder, which
         is what costs most on some file systems.
         """
+        if self.folder is None:
+            return list(paths)
         missing = []
-        made: set[str] = set()
         old, new = str(self.folder), str(site_dir)
+        # What the new output folder holds, folder by folder (relative, "" for the root), read once
+        # per folder and kept up to date here: one listing instead of a look per page.
+        present: dict[str, set[str]] = {}
+
+        def names(folder: str) -> set[str]:
+            found = present.get(folder)
+            if found is None:
+                try:
+                    found = set(os.listdir(f"{new}/{folder}" if folder else new))
+                except FileNotFoundError:
+                    found = set()
+                present[folder] = found
+            return found
+
+        def ensure(folder: str) -> None:
+            parent, _, leaf = folder.rpartition("/")
+            if leaf not in names(parent):
+                if parent:
+                    ensure(parent)
+                os.makedirs(f"{new}/{folder}", exist_ok=True)
+                names(parent).add(leaf)
+                present.setdefault(folder, set())
+
         for rel in paths:
+            folder, _, name = rel.rpartition("/")
+            parent, _, leaf = folder.rpartition("/")
             try:
-                if self.folder is None:
-                    raise FileNotFoundError(rel)
-                folder, name = os.path.split(rel)
-                if folder and folder not in made and not os.path.exists(os.path.join(new, folder)) \
-                        and os.listdir(os.path.join(old, folder)) == [name]:
-                    parent = os.path.dirname(folder)
-                    if parent and parent not in made:
-                        os.makedirs(os.path.join(new, parent), exist_ok=True)
-                        made.add(parent)
-                    os.rename(os.path.join(old, folder), os.path.join(new, folder))
-                    made.add(folder)
+                if folder and leaf not in names(parent) and os.listdir(f"{old}/{folder}") == [name]:
+                    if parent:
+                        ensure(parent)
+                    os.rename(f"{old}/{folder}", f"{new}/{folder}")
+                    names(parent).add(leaf)
+                    present[folder] = {name}
                     continue
-                if folder and folder not in made:
-                    os.makedirs(os.path.join(new, folder), exist_ok=True)
-                    made.add(folder)
-                target = os.path.join(new, rel)
-                if os.path.lexists(target):
+                if folder:
+                    ensure(folder)
+                target = f"{new}/{rel}"
+                if name in names(folder):
                     os.unlink(target)
-                os.rename(os.path.join(old, rel), target)
+                os.rename(f"{old}/{rel}", target)
+                names(folder).add(name)
             except OSError:
                 missing.append(rel)
         return missing
