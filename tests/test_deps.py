@@ -11,6 +11,7 @@ from cir_portal.adapters.progress import ProgressLine
 from cir_portal.core.config import Project
 from cir_portal.core.deps import (
     Graph,
+    KeptKey,
     Memo,
     Reads,
     TrackedIndex,
@@ -165,3 +166,16 @@ def test_memo_keeps_a_value_until_something_it_read_changes() -> None:
     memo.get(("row", "a.md", 2), reads, lambda: make("g"))
     memo.prune()
     assert ("row", "a.md", 1) not in memo.values and ("row", "a.md", 2) in memo.values and ("row", "b.md", 1) in memo.values
+
+
+def test_kept_key_is_the_same_object_while_equal() -> None:
+    def key(n: int) -> tuple[object, ...]:
+        return ("a", (1, n), True)  # (a new tuple each call: a constant one would be one object)
+
+    kept = KeptKey()
+    first = kept.same(key(2))
+    assert key(2) is not first and kept.same(key(2)) is first  # equal: the last build's object, checked with `is`
+    other = kept.same(key(3))
+    assert other is not first and other == key(3)
+    assert kept.same(key(2)) is not first  # only the last key is kept
+

@@ -466,3 +466,20 @@ class Memo:
                 del self.values[key]
                 self.graph.drop(key)
         self.used, self.families = set(), set()
+
+
+class KeptKey:
+    """What values kept from one live-preview build to the next were made for (positions, URL
+    style, configuration), as one object while it stays equal: each kept value is then checked
+    with ``is``, not compared field by field, record by record."""
+
+    def __init__(self) -> None:
+        self._key: Hashable = _MISSING
+
+    def same(self, key: Hashable) -> Hashable:
+        """``key``, or the equal key of the last build (the same object)."""
+        if self._key == key:
+            return self._key
+        self._key = key
+        return key
+

@@ -8,6 +8,7 @@ the wall clock, so two builds of the same content are byte-identical.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import math
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from cir_portal.core.config import Config
+from cir_portal.core.deps import KeptKey
 from cir_portal.core.model import Improvement, Record
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.schemas import schema_node
@@ -59,17 +61,18 @@ def record_entry(site: Site, record: Record) -> dict[str, Any]:
 
 #: A record's part of register.json and register.csv, kept with the record (its value does not
 #: change): a live-preview rebuild writes the exports again from these.
-_ENTRY_TEXT: weakref.WeakKeyDictionary[Record, tuple[Any, str]] = weakref.WeakKeyDictionary()
+_ENTRY_TEXT: weakref.WeakKeyDictionary[Record, tuple[Any, bytes]] = weakref.WeakKeyDictionary()
 _CSV_ROW: weakref.WeakKeyDictionary[Record, tuple[Any, str]] = weakref.WeakKeyDictionary()
+_CSV_KEY = KeptKey()
 
 
-def _entry_text(site: Site, record: Record) -> str:
-    """The record's entry as register.json writes it, at the depth it has there (in ``records``)."""
+def _entry_text(site: Site, record: Record) -> bytes:
+    """The record's entry as register.json writes it (UTF-8), at the depth it has there (in ``records``)."""
     key = site.directory_urls
     known = _ENTRY_TEXT.get(record)
     if known is not None and known[0] == key:
         return known[1]
-    text = indented_json(record_entry(site, record), 2)
+    text = indented_json(record_entry(site, record), 2).encode("utf-8")
     if site.reads is not None:  # kept for the next live-preview build (a single build only uses it once)
         _ENTRY_TEXT[record] = (key, text)
     return text
@@ -118,8 +121,8 @@ def register_json(site: Site) -> bytes:
     generated = json.dumps(generated_timestamp(site), ensure_ascii=False)
     if not records:
         return f'{{\n "generated": {generated},\n "records": []\n}}\n'.encode()
-    entries = ",\n  ".join(_entry_text(site, r) for r in records)
-    return f'{{\n "generated": {generated},\n "records": [\n  {entries}\n ]\n}}\n'.encode()
+    entries = b",\n  ".join([_entry_text(site, r) for r in records])
+    return b"".join([f'{{\n "generated": {generated},\n "records": [\n  '.encode(), entries, b"\n ]\n}\n"])
 
 
 def cell_text(value: Any) -> str:
@@ -183,21 +186,23 @@ def _row(site: Site, imp: Improvement, columns: list[str]) -> list[Any]:
 def register_csv(site: Site) -> bytes:
     """The improvements, one row each; UTF-8 with BOM so spreadsheet programs read Chinese; no
     cell a spreadsheet would run as a formula."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     columns = csv_columns(site)
-    writer.writerow([neutral(c) for c in columns])
-    key = (tuple(columns), site.directory_urls, site.config.fingerprint)
+    lines = ["\ufeff", _csv_line([neutral(c) for c in columns])]
+    key = _CSV_KEY.same((tuple(columns), site.directory_urls, site.config.fingerprint))
     for imp in site.register.improvements:
         known = _CSV_ROW.get(imp)
-        if known is None or known[0] != key:
-            row = io.StringIO()
-            csv.writer(row).writerow([csv_cell(v) for v in _row(site, imp, columns)])
-            known = (key, row.getvalue())
+        if known is None or known[0] is not key:
+            known = (key, _csv_line([csv_cell(v) for v in _row(site, imp, columns)]))
             if site.reads is not None:  # kept for the next live-preview build
                 _CSV_ROW[imp] = known
-        out.write(known[1])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        lines.append(known[1])
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(cells: list[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
 
 
 def atom_feed(site: Site, site_url: str = "") -> bytes:
@@ -208,12 +213,13 @@ def atom_feed(site: Site, site_url: str = "") -> bytes:
         events.append((imp.raised, "raised", imp))
         if imp.closed_on:
             events.append((str(imp.closed_on), "closed", imp))
-    events.sort(key=lambda e: (e[0], e[2].id, e[1]), reverse=True)
+    # (the newest FEED_ENTRIES, as sorted(..., reverse=True)[:FEED_ENTRIES] gives them, without sorting them all)
+    events = heapq.nlargest(FEED_ENTRIES, events, key=lambda e: (e[0], e[2].id, e[1]))
     base = site_url.rstrip("/") + "/" if site_url else ""
     org = site.config.portal.organisation.text(site.lang)
     updated = f"{events[0][0]}T00:00:00Z" if events else generated_timestamp(site)
     entries = []
-    for day, what, rec in events[:FEED_ENTRIES]:
+    for day, what, rec in events:
         label = t("feed_raised") if what == "raised" else t("feed_closed")
         status = site.status_label(str(rec.status))
         summary = rec.value or rec.reason or ""

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cir_portal.core.config import AFFECTS_KINDS
+from cir_portal.core.deps import KeptKey
 from cir_portal.core.model import Improvement
 from cir_portal.views.context import ASSET_DIR, REGISTER_PAGE, Site
 from cir_portal.views.markup import esc, link
@@ -71,7 +72,7 @@ def index_json(site: Site) -> bytes:
     prefix, suffix = _url_parts(site)
     # A row's text is kept with its record for the next live-preview build (a single build uses it
     # once), valid while the positions, the URLs and the configuration (priority weights) are the same.
-    key = _row_key((tuple(tuple(values[c]) for c in CODED), prefix, suffix, site.directory_urls, cfg.fingerprint))
+    key = _ROW_KEY.same((tuple(tuple(values[c]) for c in CODED), prefix, suffix, site.directory_urls, cfg.fingerprint))
     rows = []
     for imp in imps:
         known = _INDEX_ROW.get(imp)
@@ -127,15 +128,7 @@ def _compact(value: Any) -> str:
 
 #: An improvement's row of the register index (its JSON text), with what it was written for.
 _INDEX_ROW: weakref.WeakKeyDictionary[Improvement, tuple[Hashable, str]] = weakref.WeakKeyDictionary()
-_ROW_KEYS: list[Hashable] = []
-
-
-def _row_key(key: Hashable) -> Hashable:
-    """``key``, as the same object as the last build's when it is equal (rows compare it by identity)."""
-    if _ROW_KEYS and _ROW_KEYS[0] == key:
-        return _ROW_KEYS[0]
-    _ROW_KEYS[:] = [key]
-    return key
+_ROW_KEY = KeptKey()
 
 
 def _url_parts(site: Site) -> tuple[str, str]:
