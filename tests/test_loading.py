@@ -361,19 +361,24 @@ def test_record_files_by_kind_and_sorted(tmp_path: Path) -> None:
     """Records are found in the four kind folders (recursively), in a stable order; other files are ignored."""
     content = tmp_path / "content"
     for rel in ("improvements/IMP-0002-b.md", "improvements/IMP-0001-a.md", "improvements/2026/IMP-0003-c.md",
+                "improvements/2026-q1/IMP-0004-d.md", "improvements/2026 b/IMP-0005-e.md",
                 "lessons/LL-0001-x.md", "objectives/OBJ-01-x.md", "assessments/ASM-0001-x.md",
                 "improvements/notes.txt", "index.md", "other/IMP-0009-x.md"):
         (content / rel).parent.mkdir(parents=True, exist_ok=True)
         (content / rel).write_text("---\n---\n", encoding="utf-8")
     found = [(kind, path.relative_to(content).as_posix()) for kind, path in record_files(content)]
-    assert found == [
+    assert found == [  # (the order of Path objects: part by part, "2026" before "2026 b" and "2026-q1")
         ("improvement", "improvements/2026/IMP-0003-c.md"),
+        ("improvement", "improvements/2026 b/IMP-0005-e.md"),
+        ("improvement", "improvements/2026-q1/IMP-0004-d.md"),
         ("improvement", "improvements/IMP-0001-a.md"),
         ("improvement", "improvements/IMP-0002-b.md"),
         ("lesson", "lessons/LL-0001-x.md"),
         ("objective", "objectives/OBJ-01-x.md"),
         ("assessment", "assessments/ASM-0001-x.md"),
     ]
+    assert [p for kind, p in record_files(content) if kind == "improvement"] == sorted(
+        (content / "improvements").rglob("*.md"))  # (as strings, "2026 b/" and "2026-q1/" sort before "2026/")
     assert list(record_files(tmp_path / "missing")) == []
 
 

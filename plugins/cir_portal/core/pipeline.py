@@ -249,7 +249,8 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     scan = scan_content(project)
     result.issues.extend(scan.issues)
     result.unsafe = scan.unsafe
-    files = [(kind, path) for kind, path in record_files(project.content) if project.rel(path) not in scan.unsafe]
+    files = [(kind, path, rel) for kind, path in record_files(project.content)
+             if (rel := project.rel(path)) not in scan.unsafe]
     # A previous load in this process stands in for the on-disk cache (and does not rewrite it).
     cache = _Cache(project.root, config.fingerprint + _code_digest(), use_cache and previous is None)
     known = {s.rel: s for s in previous.sources} if previous is not None else {}
@@ -257,8 +258,7 @@ def load_register(project: Project, *, use_cache: bool = True, progress: Progres
     sources: list[SourceFile | None] = [None] * total
     jobs: list[_Job] = []
     result.started_ns = time.time_ns()
-    for n, (kind, path) in enumerate(files):
-        rel = project.rel(path)
+    for n, (kind, path, rel) in enumerate(files):
         status = _status(path)
         if status is not None:
             result.statuses[rel] = status  # (taken before the read: a change after it shows next time)
