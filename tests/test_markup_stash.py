@@ -3,6 +3,8 @@ does not re-parse it; the page Markdown then renders exactly as it would have.""
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import markdown
@@ -10,7 +12,7 @@ import pytest
 
 from cir_portal.core.config import Project
 from cir_portal.core.pipeline import load_register
-from cir_portal.views.markup import stash_html_blocks, unstash_html_blocks
+from cir_portal.views.markup import _paragraphs, stash_html_blocks, unstash_html_blocks
 from cir_portal.views.tree import build_tree
 from cirtest.site import copy_project
 
@@ -58,3 +60,14 @@ def test_every_generated_page_of_the_example_renders_the_same(tmp_path: Path) ->
         total += len(text)
         left += len(stash_html_blocks(text)[0])
     assert left < total / 10
+
+
+def test_paragraphs_split_as_the_regular_expression_does() -> None:
+    """The pages are cut at blank lines by ``str.find``, exactly where ``re.split`` cut them."""
+    rng = random.Random(7)
+    pieces = ["\n", "\n\n", "\n\n\n", "a", "<div>", " ", "x\n", "```\n"]
+    texts = ["", "\n", "\n\n", "a\n\nb", "\n\n\na\n\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert _paragraphs(text) == re.split(r"(\n{2,})", text), repr(text)
+

@@ -133,15 +133,32 @@ def stash_html_blocks(markdown: str) -> tuple[str, list[str]]:
     blocks: list[str] = []
     out: list[str] = []
     in_fence = False
-    for chunk in re.split(r"(\n{2,})", markdown):
+    for chunk in _paragraphs(markdown):
         found = None if in_fence else _html_blocks(chunk)
-        in_fence ^= len(_FENCE.findall(chunk)) % 2 == 1  # HTML in a code block is text
+        if "```" in chunk or "~~~" in chunk:
+            in_fence ^= len(_FENCE.findall(chunk)) % 2 == 1  # HTML in a code block is text
         if not found:
             out.append(chunk)
             continue
         out.append("\n".join(_PLACEHOLDER.format(len(blocks) + i) for i in range(len(found))) + chunk[len(chunk.rstrip()):])
         blocks.extend(found)
     return "".join(out), blocks
+
+
+def _paragraphs(text: str) -> list[str]:
+    """``re.split(r"(\\n{2,})", text)``: the chunks between blank lines and the runs of line breaks
+    between them, alternately. (The regular expression tries a match at every character of a
+    page of megabytes; ``str.find`` skips to the next pair of line breaks.)"""
+    out: list[str] = []
+    pos, end = 0, len(text)
+    while (start := text.find("\n\n", pos)) >= 0:
+        stop = start + 2
+        while stop < end and text[stop] == "\n":
+            stop += 1
+        out += (text[pos:start], text[start:stop])
+        pos = stop
+    out.append(text[pos:])
+    return out
 
 
 def unstash_html_blocks(html_text: str, blocks: list[str]) -> str:
