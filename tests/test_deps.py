@@ -5,13 +5,14 @@ the progress line of long builds (adapters/progress.py)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from cir_portal.adapters.progress import ProgressLine
 from cir_portal.core.config import Project
 from cir_portal.core.deps import (
     Graph,
-    KeptKey,
+    KeptValues,
     Memo,
     Reads,
     TrackedIndex,
@@ -22,7 +23,7 @@ from cir_portal.core.deps import (
     list_key,
     record_key,
 )
-from cir_portal.core.model import Register
+from cir_portal.core.model import Record, Register
 from cir_portal.core.pipeline import load_register
 
 
@@ -168,14 +169,27 @@ def test_memo_keeps_a_value_until_something_it_read_changes() -> None:
     assert ("row", "a.md", 1) not in memo.values and ("row", "a.md", 2) in memo.values and ("row", "b.md", 1) in memo.values
 
 
-def test_kept_key_is_the_same_object_while_equal() -> None:
+def test_kept_values_follow_their_record_and_key() -> None:
     def key(n: int) -> tuple[object, ...]:
         return ("a", (1, n), True)  # (a new tuple each call: a constant one would be one object)
 
-    kept = KeptKey()
-    first = kept.same(key(2))
-    assert key(2) is not first and kept.same(key(2)) is first  # equal: the last build's object, checked with `is`
-    other = kept.same(key(3))
-    assert other is not first and other == key(3)
-    assert kept.same(key(2)) is not first  # only the last key is kept
+    kept: KeptValues[str] = KeptValues()
+    first = kept.key(key(2))
+    assert key(2) is not first and kept.key(key(2)) is first  # equal: the last build's object, checked with `is`
+    a, b = object.__new__(Record), object.__new__(Record)
+    made: list[str] = []
 
+    def make(text: str) -> Callable[[], str]:
+        def run() -> str:
+            made.append(text)
+            return text
+        return run
+
+    assert kept.get(a, first, make("a1"), keep=True) == "a1"
+    assert kept.get(a, first, make("a2"), keep=True) == "a1"  # kept for the same record and key
+    assert kept.get(b, first, make("b1"), keep=False) == "b1"
+    assert kept.get(b, first, make("b2"), keep=False) == "b2"  # a single build keeps nothing
+    other = kept.key(key(3))
+    assert other is not first and kept.get(a, other, make("a3"), keep=True) == "a3"  # another key: made again
+    assert kept.key(key(2)) is not first  # only the last key is kept
+    assert made == ["a1", "b1", "b2", "a3"]

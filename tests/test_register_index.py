@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from cir_portal.core.config import Project
-from cir_portal.core.deps import Reads
+from cir_portal.core.deps import KeptValues, Reads
 from cir_portal.core.pipeline import LoadResult, load_register
 from cir_portal.views import register as register_view
 from cir_portal.views.context import Site
@@ -31,12 +31,11 @@ def _index(result: LoadResult, project: Project, *, preview: bool) -> bytes:
     if preview:
         site.reads = Reads()  # (what the live preview's sites have: rows are kept)
         return index_json(site)
-    kept = dict(register_view._INDEX_ROW)
-    register_view._INDEX_ROW.clear()
+    kept, register_view._ROWS = register_view._ROWS, KeptValues()  # (nothing kept from earlier builds)
     try:
         return index_json(site)
     finally:
-        register_view._INDEX_ROW.update(kept)
+        register_view._ROWS = kept
 
 
 def test_kept_rows_are_written_again_when_the_positions_move(make_project) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ Records are compared by identity: the pipeline reuses the record object of a fil
 from __future__ import annotations
 
 import operator
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -468,18 +469,31 @@ class Memo:
         self.used, self.families = set(), set()
 
 
-class KeptKey:
-    """What values kept from one live-preview build to the next were made for (positions, URL
-    style, configuration), as one object while it stays equal: each kept value is then checked
-    with ``is``, not compared field by field, record by record."""
+class KeptValues(Generic[T]):
+    """Values made from one record (its entry or row in an export), kept with the record's object
+    from one live-preview build to the next (a record whose file did not change keeps its object),
+    each valid while what it was made for (``key``: positions, URL style, configuration) is the same.
+    A build's key is kept as one object while it stays equal, so each value is checked with
+    ``is``, not compared field by field, record by record."""
 
     def __init__(self) -> None:
+        self._values: weakref.WeakKeyDictionary[Record, tuple[Hashable, T]] = weakref.WeakKeyDictionary()
         self._key: Hashable = _MISSING
 
-    def same(self, key: Hashable) -> Hashable:
-        """``key``, or the equal key of the last build (the same object)."""
+    def key(self, key: Hashable) -> Hashable:
+        """``key`` as this build's values are checked against: the last build's, when equal."""
         if self._key == key:
             return self._key
         self._key = key
         return key
 
+    def get(self, record: Record, key: Hashable, make: Callable[[], T], *, keep: bool) -> T:
+        """The value kept for ``record`` and ``key`` (from ``self.key``), else ``make()``, kept if ``keep``
+        (only the live preview keeps them: a single build uses each value once)."""
+        known = self._values.get(record)
+        if known is not None and known[0] is key:
+            return known[1]
+        value = make()
+        if keep:
+            self._values[record] = (key, value)
+        return value

@@ -12,14 +12,14 @@ import heapq
 import io
 import json
 import math
-import weakref
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from cir_portal.core.config import Config
-from cir_portal.core.deps import KeptKey
+from cir_portal.core.deps import KeptValues
 from cir_portal.core.model import Improvement, Record
 from cir_portal.core.pipeline import LoadResult
 from cir_portal.core.schemas import schema_node
@@ -61,21 +61,13 @@ def record_entry(site: Site, record: Record) -> dict[str, Any]:
 
 #: A record's part of register.json and register.csv, kept with the record (its value does not
 #: change): a live-preview rebuild writes the exports again from these.
-_ENTRY_TEXT: weakref.WeakKeyDictionary[Record, tuple[Any, bytes]] = weakref.WeakKeyDictionary()
-_CSV_ROW: weakref.WeakKeyDictionary[Record, tuple[Any, str]] = weakref.WeakKeyDictionary()
-_CSV_KEY = KeptKey()
+_ENTRIES: KeptValues[bytes] = KeptValues()
+_CSV_ROWS: KeptValues[str] = KeptValues()
 
 
-def _entry_text(site: Site, record: Record) -> bytes:
+def _entry_bytes(site: Site, record: Record) -> bytes:
     """The record's entry as register.json writes it (UTF-8), at the depth it has there (in ``records``)."""
-    key = site.directory_urls
-    known = _ENTRY_TEXT.get(record)
-    if known is not None and known[0] == key:
-        return known[1]
-    text = indented_json(record_entry(site, record), 2).encode("utf-8")
-    if site.reads is not None:  # kept for the next live-preview build (a single build only uses it once)
-        _ENTRY_TEXT[record] = (key, text)
-    return text
+    return indented_json(record_entry(site, record), 2).encode("utf-8")
 
 
 _encode_str = json.encoder.encode_basestring  # (C's, as json.dumps(ensure_ascii=False) uses)
@@ -121,7 +113,8 @@ def register_json(site: Site) -> bytes:
     generated = json.dumps(generated_timestamp(site), ensure_ascii=False)
     if not records:
         return f'{{\n "generated": {generated},\n "records": []\n}}\n'.encode()
-    entries = b",\n  ".join([_entry_text(site, r) for r in records])
+    key, keep = _ENTRIES.key(site.directory_urls), site.reads is not None
+    entries = b",\n  ".join([_ENTRIES.get(r, key, partial(_entry_bytes, site, r), keep=keep) for r in records])
     return b"".join([f'{{\n "generated": {generated},\n "records": [\n  '.encode(), entries, b"\n ]\n}\n"])
 
 
@@ -188,15 +181,15 @@ def register_csv(site: Site) -> bytes:
     cell a spreadsheet would run as a formula."""
     columns = csv_columns(site)
     lines = ["\ufeff", _csv_line([neutral(c) for c in columns])]
-    key = _CSV_KEY.same((tuple(columns), site.directory_urls, site.config.fingerprint))
-    for imp in site.register.improvements:
-        known = _CSV_ROW.get(imp)
-        if known is None or known[0] is not key:
-            known = (key, _csv_line([csv_cell(v) for v in _row(site, imp, columns)]))
-            if site.reads is not None:  # kept for the next live-preview build
-                _CSV_ROW[imp] = known
-        lines.append(known[1])
+    key = _CSV_ROWS.key((tuple(columns), site.directory_urls, site.config.fingerprint))
+    keep = site.reads is not None
+    lines += [_CSV_ROWS.get(imp, key, partial(_csv_record, site, imp, columns), keep=keep)
+              for imp in site.register.improvements]
     return "".join(lines).encode("utf-8")
+
+
+def _csv_record(site: Site, imp: Improvement, columns: list[str]) -> str:
+    return _csv_line([csv_cell(v) for v in _row(site, imp, columns)])
 
 
 def _csv_line(cells: list[Any]) -> str:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from cir_portal.core.config import AFFECTS_KINDS
-from cir_portal.core.deps import KeptKey
+from cir_portal.core.deps import KeptValues
 from cir_portal.core.model import Improvement
 from cir_portal.views.context import ASSET_DIR, REGISTER_PAGE, Site
 from cir_portal.views.markup import esc, link
@@ -70,33 +70,28 @@ def index_json(site: Site) -> bytes:
     status, owner, urgency, cost = position["status"], position["owner"], position["urgency"], position["cost"]
     affects, source, tags = position["affects"], position["source"], position["tags"]
     prefix, suffix = _url_parts(site)
-    # A row's text is kept with its record for the next live-preview build (a single build uses it
-    # once), valid while the positions, the URLs and the configuration (priority weights) are the same.
-    key = _ROW_KEY.same((tuple(tuple(values[c]) for c in CODED), prefix, suffix, site.directory_urls, cfg.fingerprint))
-    rows = []
-    for imp in imps:
-        known = _INDEX_ROW.get(imp)
-        if known is not None and known[0] is key:
-            rows.append(known[1])
-            continue
+    # A row's text is kept with its record for the next live-preview build, valid while the
+    # positions, the URLs and the configuration (priority weights) are the same.
+    key = _ROWS.key((tuple(tuple(values[c]) for c in CODED), prefix, suffix, site.directory_urls, cfg.fingerprint))
+    keep = site.reads is not None
+
+    def row(imp: Improvement) -> str:
         url = site.url(imp.src_uri)
         head = prefix + imp.id
         part: str | list[str] = (url[len(head):len(url) - len(suffix)]
                                  if url.startswith(head) and url.endswith(suffix) and len(url) >= len(head) + len(suffix)
                                  else [url])
-        row = _compact([imp.id, imp.title, status[imp.status], owner[imp.owner or ""], urgency[imp.urgency or ""],
-                        cost[imp.cost or ""], [affects[v] for v in imp.affects], source[imp.source or ""],
-                        [tags[v] for v in imp.tags], _day(imp.raised), _day(imp.status_since), part, imp.value or "",
-                        1 if imp.escalated else 0, priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
-        if site.reads is not None:
-            _INDEX_ROW[imp] = (key, row)
-        rows.append(row)
+        return _compact([imp.id, imp.title, status[imp.status], owner[imp.owner or ""], urgency[imp.urgency or ""],
+                         cost[imp.cost or ""], [affects[v] for v in imp.affects], source[imp.source or ""],
+                         [tags[v] for v in imp.tags], _day(imp.raised), _day(imp.status_since), part, imp.value or "",
+                         1 if imp.escalated else 0, priority_score(site, imp), imp.part_of or "", len(imp.supporters)])
+
+    rows = [_ROWS.get(imp, key, partial(row, imp), keep=keep) for imp in imps]
     affects_labels = {f"{kind}/{key}": entry.name.text(site.lang)
                       for kind, category in AFFECTS_KINDS.items() for key, entry in cfg.taxonomy.get(category, {}).items()}
-    data: dict[str, Any] = {
+    data = {
         "columns": ["id", "title", "status", "owner", "urgency", "cost", "affects", "source", "tags",
                     "raised", "since", "url", "value", "escalated", "priority", "part_of", "supporters"],
-        "rows": _Written("[" + ",".join(rows) + "]"),
         "values": values,
         "dates": list(DATES),
         "url": {"prefix": prefix, "suffix": suffix},
@@ -112,23 +107,18 @@ def index_json(site: Site) -> bytes:
         # workflow order for sorting by status (sort_keys puts the labels above in alphabetical order)
         "status_order": list(cfg.workflow.statuses),
     }
-    # json.dumps(data, sort_keys=True) with the rows' text written once: the same bytes
-    fields = (f"{_compact(name)}:{value if isinstance(value, _Written) else _compact(value)}"
-              for name, value in sorted(data.items()))
-    return ("{" + ",".join(fields) + "}").encode("utf-8")
-
-
-class _Written(str):
-    """JSON text already written (the rows), put in the index as it is."""
+    # json.dumps(data, sort_keys=True, ...) with the rows' text written once: the same bytes
+    fields = {name: _compact(value) for name, value in data.items()}
+    fields["rows"] = "[" + ",".join(rows) + "]"
+    return ("{" + ",".join(f"{_compact(name)}:{fields[name]}" for name in sorted(fields)) + "}").encode("utf-8")
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-#: An improvement's row of the register index (its JSON text), with what it was written for.
-_INDEX_ROW: weakref.WeakKeyDictionary[Improvement, tuple[Hashable, str]] = weakref.WeakKeyDictionary()
-_ROW_KEY = KeptKey()
+#: An improvement's row of the register index (its JSON text), kept for the next live-preview build.
+_ROWS: KeptValues[str] = KeptValues()
 
 
 def _url_parts(site: Site) -> tuple[str, str]:
